@@ -1,0 +1,70 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ServiceContacts",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "contacts-fcgi", targets: ["contacts-fcgi"]),
+        .executable(name: "contacts-admin", targets: ["contacts-admin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries from Debian, each behind a tiny system-library target.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Pure rules: customer IDs, roles, who may ask for what. No I/O.
+        .target(name: "ContactsDomain"),
+        // The string catalog, plural rules, language negotiation, date and number formats.
+        .target(name: "Localization"),
+        // HTTP values and parsers (query, form, cookies, percent-encoding). No I/O.
+        .target(name: "HTTPCore"),
+        // Password hashing (argon2id), random secrets and their digests.
+        .target(name: "Credentials", dependencies: [
+            "CArgon2",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // SQLite through GRDB: schema, migrations and the named operations on it.
+        .target(name: "ContactsStore", dependencies: [
+            "ContactsDomain", "Credentials",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Routes, handlers, sessions, CSRF, templates: `handle(HTTPRequest) -> HTTPResponse`.
+        .target(name: "WebApp", dependencies: [
+            "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // libfcgi's accept loop and worker threads, turning FastCGI records into HTTPRequest.
+        .target(name: "FastCGIServer", dependencies: [
+            "CFastCGI", "HTTPCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "contacts-fcgi", dependencies: [
+            "WebApp", "FastCGIServer", "ContactsStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "contacts-admin", dependencies: [
+            "ContactsStore", "ContactsDomain", "Credentials",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ContactsDomainTests", dependencies: ["ContactsDomain"]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
+        .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"]),
+        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"]),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTPCore"]),
+    ]
+)

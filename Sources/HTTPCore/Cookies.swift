@@ -1,0 +1,76 @@
+/// The `Cookie` request header, parsed leniently: a malformed pair is skipped rather than failing
+/// the request, and the first of several cookies with one name wins.
+public struct RequestCookies: Sendable {
+    public private(set) var values: [String: String] = [:]
+
+    public static let maximumHeaderBytes = 8192
+
+    public init(header: String?) {
+        guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2 else { continue }
+            let name = pair[0].trimmingCharacters(in: " \t")
+            var value = pair[1].trimmingCharacters(in: " \t")
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard !name.isEmpty, values[name] == nil, value.utf8.allSatisfy(Self.isCookieOctet) else { continue }
+            values[name] = value
+        }
+    }
+
+    public subscript(name: String) -> String? { values[name] }
+
+    /// RFC 6265's cookie-octet: printable ASCII except space, quote, comma, semicolon, backslash.
+    static func isCookieOctet(_ byte: UInt8) -> Bool {
+        byte == 0x21 || (0x23...0x2B).contains(byte) || (0x2D...0x3A).contains(byte)
+            || (0x3C...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
+    }
+}
+
+/// A `Set-Cookie` header value.
+public struct SetCookie: Sendable {
+    public enum SameSite: String, Sendable { case strict = "Strict", lax = "Lax" }
+
+    public var name: String
+    public var value: String
+    public var path = "/"
+    public var maxAge: Int?
+    public var httpOnly = true
+    public var secure = false
+    public var sameSite: SameSite = .lax
+
+    public init(name: String, value: String, maxAge: Int? = nil, httpOnly: Bool = true, secure: Bool = false, sameSite: SameSite = .lax) {
+        self.name = name
+        self.value = value
+        self.maxAge = maxAge
+        self.httpOnly = httpOnly
+        self.secure = secure
+        self.sameSite = sameSite
+    }
+
+    /// Tells the browser to forget the cookie.
+    public static func expired(name: String, secure: Bool) -> SetCookie {
+        SetCookie(name: name, value: "", maxAge: 0, secure: secure)
+    }
+
+    public var headerValue: String {
+        var parts = ["\(name)=\(value)", "Path=\(path)"]
+        if let maxAge { parts.append("Max-Age=\(maxAge)") }
+        if httpOnly { parts.append("HttpOnly") }
+        if secure { parts.append("Secure") }
+        parts.append("SameSite=\(sameSite.rawValue)")
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = self[...]
+        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
