@@ -1,0 +1,40 @@
+import ContactsDomain
+import Foundation
+
+/// Everything the web application needs to know about its surroundings, read once at start.
+public struct AppConfiguration: Sendable {
+    public var databasePath: String
+    /// Holds the `.mustache` templates and the string catalog `Localizable.xcstrings`.
+    public var templatesDirectory: String
+    /// Absolute links (in emails) are built from this, never from the request's Host header.
+    public var publicBaseURL: String
+    public var defaultLanguage: Language
+    /// Adds `Secure` to cookies; on whenever the site is served over HTTPS.
+    public var secureCookies: Bool
+    /// A signed-in session ends after this long without a request...
+    public var sessionIdleTimeout: TimeInterval
+    /// ...and after this long in any case.
+    public var sessionAbsoluteTimeout: TimeInterval
+    /// Times on pages are shown in this zone.
+    public var displayTimeZone: TimeZone
+
+    public init(
+        databasePath: String,
+        templatesDirectory: String,
+        publicBaseURL: String,
+        defaultLanguage: Language = .pl,
+        secureCookies: Bool = false,
+        sessionIdleTimeout: TimeInterval = 30 * 60,
+        sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60,
+        displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!
+    ) {
+        self.databasePath = databasePath
+        self.templatesDirectory = templatesDirectory
+        self.publicBaseURL = publicBaseURL
+        self.defaultLanguage = defaultLanguage
+        self.secureCookies = secureCookies
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.sessionAbsoluteTimeout = sessionAbsoluteTimeout
+        self.displayTimeZone = displayTimeZone
+    }
+}
