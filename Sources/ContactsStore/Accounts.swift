@@ -1,0 +1,117 @@
+import ContactsDomain
+import Foundation
+import GRDB
+
+// MARK: - Accounts
+
+extension AppDatabase {
+    /// Creates an account with an already computed password hash.
+    /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
+    ///   ``StoreError/invalidDisplayName`` for an empty or oversized display name.
+    public func createAccount(_ account: Account, passwordHash: String, now: Date) throws {
+        try createAccounts([(account, passwordHash)], now: now)
+    }
+
+    /// Creates several accounts in one transaction: all of them, or none.
+    public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
+        for entry in accounts {
+            guard Self.isValidText(entry.account.displayName, maximumLength: 200) else {
+                throw StoreError.invalidDisplayName
+            }
+        }
+        do {
+            try dbPool.write { db in
+                for entry in accounts {
+                    try AccountRecord(entry.account, passwordHash: entry.passwordHash, createdAt: now).insert(db)
+                }
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw StoreError.duplicateAccount
+        }
+    }
+
+    /// The account with this customer ID, if any.
+    public func account(_ id: CustomerID) throws -> Account? {
+        try dbPool.read { db in
+            try AccountRecord.fetchOne(db, key: id.rawValue)?.account
+        }
+    }
+
+    /// The accounts among `ids` that exist, keyed by customer ID.
+    public func accounts(_ ids: some Collection<CustomerID>) throws -> [CustomerID: Account] {
+        try dbPool.read { db in
+            let records = try AccountRecord.fetchAll(db, keys: ids.map(\.rawValue))
+            return Dictionary(records.map { ($0.account.id, $0.account) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// The stored argon2id hash of the account's password, if the account exists.
+    public func passwordHash(for id: CustomerID) throws -> String? {
+        try dbPool.read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM account WHERE id = ?", arguments: [id.rawValue])
+        }
+    }
+
+    /// Replaces the account's password hash and ends every session of the account, in one
+    /// transaction: whoever knew the old password is signed out.
+    /// - Throws: ``StoreError/unknownAccount``.
+    public func setPasswordHash(_ hash: String, for id: CustomerID) throws {
+        try dbPool.write { db in
+            try db.execute(
+                sql: "UPDATE account SET password_hash = ? WHERE id = ?", arguments: [hash, id.rawValue])
+            guard db.changesCount == 1 else { throw StoreError.unknownAccount }
+            try db.execute(sql: "DELETE FROM session WHERE account_id = ?", arguments: [id.rawValue])
+        }
+    }
+
+    /// - Throws: ``StoreError/unknownAccount``.
+    public func setPaymentStatus(_ status: PaymentStatus, for id: CustomerID) throws {
+        try dbPool.write { db in
+            try db.execute(
+                sql: "UPDATE account SET payment_status = ? WHERE id = ?", arguments: [status.rawValue, id.rawValue])
+            guard db.changesCount == 1 else { throw StoreError.unknownAccount }
+        }
+    }
+
+    /// The two profile fields a customer edits.
+    /// - Throws: ``StoreError/unknownAccount``.
+    public func updateProfile(_ id: CustomerID, email: EmailAddress, language: Language) throws {
+        try dbPool.write { db in
+            try db.execute(
+                sql: "UPDATE account SET email = ?, language = ? WHERE id = ?",
+                arguments: [email.rawValue, language.rawValue, id.rawValue])
+            guard db.changesCount == 1 else { throw StoreError.unknownAccount }
+        }
+    }
+
+    /// Display names and service names: bounded, non-empty, no control characters.
+    static func isValidText(_ text: String, maximumLength: Int) -> Bool {
+        // Counted in code points, as SQLite's length() in the CHECK constraints does.
+        let count = text.unicodeScalars.count
+        return count >= 1 && count <= maximumLength
+            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            && text.trimmingCharacters(in: .whitespaces).unicodeScalars.count == count
+    }
+}
+
+extension AccountRecord {
+    init(_ account: Account, passwordHash: String, createdAt: Date) {
+        self.init(
+            id: account.id.rawValue,
+            displayName: account.displayName,
+            email: account.email.rawValue,
+            language: account.language.rawValue,
+            paymentStatus: account.paymentStatus.rawValue,
+            passwordHash: passwordHash,
+            createdAt: createdAt)
+    }
+
+    var account: Account {
+        Account(
+            id: CustomerID(trusted: id),
+            displayName: displayName,
+            email: EmailAddress(trusted: email),
+            language: Language(rawValue: language) ?? .pl,
+            paymentStatus: PaymentStatus(rawValue: paymentStatus) ?? .overdue)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+
+/// The application database: one SQLite file in WAL mode behind one `DatabasePool`.
+///
+/// It owns the schema (``AppDatabase/migrator``, run at open) and exposes named operations that
+/// keep the invariants; no SQL leaves this module. Writes are serialized by the pool's single
+/// writer connection; reads run concurrently on snapshot-isolated reader connections.
+public final class AppDatabase: Sendable {
+    let dbPool: DatabasePool
+    /// Set for databases made by ``temporary()``: removed with the database.
+    private let temporaryDirectory: URL?
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
+    public convenience init(path: String) throws {
+        try self.init(path: path, temporaryDirectory: nil)
+    }
+
+    private init(path: String, temporaryDirectory: URL?) throws {
+        let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+        // GRDB's WAL set-up runs after `prepareDatabase` and lowers the writer to
+        // `synchronous = NORMAL`; raise it again on the one connection that writes, so a commit
+        // that returned survives a power cut.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        try Self.migrator.migrate(pool)
+        self.dbPool = pool
+        self.temporaryDirectory = temporaryDirectory
+    }
+
+    /// A database in a real file inside a fresh temporary directory, deleted with this value.
+    public static func temporary() throws -> AppDatabase {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("contacts-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try AppDatabase(
+            path: directory.appendingPathComponent("contacts.sqlite").path,
+            temporaryDirectory: directory)
+    }
+
+    deinit {
+        if let temporaryDirectory {
+            try? FileManager.default.removeItem(at: temporaryDirectory)
+        }
+    }
+
+    static func makeConfiguration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.journalMode = .wal
+        // Wait for a competing writer (another process, such as contacts-admin) rather than
+        // failing at once.
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            // Durable commits. GRDB resets the writer to NORMAL when it enables WAL, hence the
+            // second PRAGMA in `init`; this one covers any connection opened later.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        return config
+    }
+}

@@ -1,0 +1,222 @@
+import ContactsDomain
+import Foundation
+import GRDB
+
+// MARK: - The contacts table
+
+extension AppDatabase {
+    /// One page of the services on which `account` holds at least one role.
+    ///
+    /// Keyset pagination over `service_membership`'s indexes: a page costs one index range scan
+    /// of `limit + 1` entries plus a few lookups per row, whatever the page number. The count
+    /// reads the index range of the account (no table rows) unless a text filter is set.
+    public func contactsPage(for account: CustomerID, query: ContactsQuery) throws -> ContactsPage {
+        try dbPool.read { db in
+            try ContactsPageQuery(account: account, query: query).page(db)
+        }
+    }
+}
+
+/// The SQL behind ``AppDatabase/contactsPage(for:query:)``.
+struct ContactsPageQuery {
+    let account: CustomerID
+    let sort: ContactsSort
+    let descending: Bool
+    let cursor: ContactsCursor?
+    let direction: ContactsQuery.Direction
+    let limit: Int
+    /// Conditions on `m` (and, for text, `s`, `aa`, `ta`, `ba`), with their arguments.
+    let filters: [String]
+    let filterArguments: StatementArguments
+    let hasTextFilter: Bool
+
+    init(account: CustomerID, query: ContactsQuery) {
+        self.account = account
+        sort = query.sort
+        descending = query.descending
+        cursor = query.cursor?.sort == query.sort ? query.cursor : nil
+        direction = query.direction
+        limit = min(max(query.limit, ContactsQuery.limitRange.lowerBound), ContactsQuery.limitRange.upperBound)
+
+        var filters = ["m.account_id = ?"]
+        var arguments: StatementArguments = [account.rawValue]
+        if let role = query.role {
+            // Column names from a closed enum, never from input.
+            switch role {
+            case .administrative: filters.append("m.is_admin = 1")
+            case .technical: filters.append("m.is_tech = 1")
+            case .billing: filters.append("m.is_billing = 1")
+            }
+        }
+        if let type = query.type {
+            filters.append("m.type_position = (SELECT position FROM service_type WHERE code = ?)")
+            arguments += [type.rawValue]
+        }
+        let text = String(String.UnicodeScalarView(
+            query.text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars
+                .prefix(ContactsQuery.maximumTextLength)))
+        hasTextFilter = !text.isEmpty
+        if hasTextFilter {
+            let pattern = Self.globPattern(containing: text)
+            let columns = [
+                "m.service_name", "s.admin_id", "s.tech_id", "s.billing_id",
+                "aa.display_name", "ta.display_name", "ba.display_name",
+            ]
+            filters.append("(" + columns.map { "\($0) GLOB ?" }.joined(separator: " OR ") + ")")
+            arguments += StatementArguments(Array(repeating: pattern, count: columns.count))
+        }
+        self.filters = filters
+        filterArguments = arguments
+    }
+
+    /// The membership row drives every query (CROSS JOIN pins it as the outer loop, whatever the
+    /// statistics say), so the account's index range is walked in sort order and the other
+    /// tables are only looked up by primary key.
+    static let joins = """
+        FROM service_membership m
+        CROSS JOIN service s ON s.id = m.service_id
+        CROSS JOIN account aa ON aa.id = s.admin_id
+        CROSS JOIN account ta ON ta.id = s.tech_id
+        CROSS JOIN account ba ON ba.id = s.billing_id
+        """
+
+    func page(_ db: Database) throws -> ContactsPage {
+        let backward = direction == .backward
+        var rows = try fetch(db, from: cursor, backward: backward, limit: limit + 1)
+        let more = rows.count > limit
+        rows = Array(rows.prefix(limit))
+        if backward {
+            rows.reverse()
+            // Reached the start: show a full first page rather than a short one.
+            if !more && cursor != nil {
+                return try ContactsPageQuery(copying: self, cursor: nil, direction: .forward).page(db)
+            }
+        }
+
+        let nextCursor: ContactsCursor?
+        let previousCursor: ContactsCursor?
+        if let first = rows.first, let last = rows.last {
+            if backward {
+                previousCursor = more ? key(of: first) : nil
+                nextCursor = try exists(db, from: key(of: last), backward: false) ? key(of: last) : nil
+            } else {
+                nextCursor = more ? key(of: last) : nil
+                let hasPrevious = try cursor != nil && exists(db, from: key(of: first), backward: true)
+                previousCursor = hasPrevious ? key(of: first) : nil
+            }
+        } else {
+            nextCursor = nil
+            previousCursor = if let cursor, try exists(db, from: cursor, backward: true) { cursor } else { nil }
+        }
+        return ContactsPage(
+            rows: rows, nextCursor: nextCursor, previousCursor: previousCursor, totalCount: try count(db))
+    }
+
+    private init(copying other: ContactsPageQuery, cursor: ContactsCursor?, direction: ContactsQuery.Direction) {
+        account = other.account
+        sort = other.sort
+        descending = other.descending
+        self.cursor = cursor
+        self.direction = direction
+        limit = other.limit
+        filters = other.filters
+        filterArguments = other.filterArguments
+        hasTextFilter = other.hasTextFilter
+    }
+
+    func key(of row: ContactsRow) -> ContactsCursor {
+        ContactsCursor(sort: sort, type: row.type, name: row.name, serviceID: row.serviceID)
+    }
+
+    /// The SQL of the rows strictly after (or before, when `backward`) `cursor` in display
+    /// order, nearest first.
+    func rowsSQL(from cursor: ContactsCursor?, backward: Bool) -> (sql: String, arguments: StatementArguments) {
+        let ascending = descending == backward
+        var conditions = filters
+        var arguments = filterArguments
+        if let cursor {
+            let comparison = ascending ? ">" : "<"
+            switch sort {
+            case .name:
+                conditions.append("(m.service_name, m.service_id) \(comparison) (?, ?)")
+                arguments += [cursor.name, cursor.serviceID]
+            case .type:
+                conditions.append("""
+                    (m.type_position, m.service_name, m.service_id) \(comparison) \
+                    ((SELECT position FROM service_type WHERE code = ?), ?, ?)
+                    """)
+                arguments += [cursor.type?.rawValue, cursor.name, cursor.serviceID]
+            }
+        }
+        let order = ascending ? "ASC" : "DESC"
+        let orderBy = switch sort {
+        case .name: "m.service_name \(order), m.service_id \(order)"
+        case .type: "m.type_position \(order), m.service_name \(order), m.service_id \(order)"
+        }
+        let sql = """
+            SELECT m.service_id, m.is_admin, m.is_tech, m.is_billing, s.name, s.type,
+                   s.admin_id, aa.display_name, s.tech_id, ta.display_name, s.billing_id, ba.display_name
+            \(Self.joins)
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(orderBy)
+            LIMIT ?
+            """
+        return (sql, arguments)
+    }
+
+    func fetch(_ db: Database, from cursor: ContactsCursor?, backward: Bool, limit: Int) throws -> [ContactsRow] {
+        var (sql, arguments) = rowsSQL(from: cursor, backward: backward)
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            var myRoles: Set<Role> = []
+            if row[1] as Bool { myRoles.insert(.administrative) }
+            if row[2] as Bool { myRoles.insert(.technical) }
+            if row[3] as Bool { myRoles.insert(.billing) }
+            return ContactsRow(
+                serviceID: row[0],
+                name: row[4],
+                type: ServiceType(rawValue: row[5]) ?? .domain,
+                administrative: ContactSummary(id: CustomerID(trusted: row[6]), displayName: row[7]),
+                technical: ContactSummary(id: CustomerID(trusted: row[8]), displayName: row[9]),
+                billing: ContactSummary(id: CustomerID(trusted: row[10]), displayName: row[11]),
+                myRoles: myRoles)
+        }
+    }
+
+    func exists(_ db: Database, from cursor: ContactsCursor, backward: Bool) throws -> Bool {
+        try !fetch(db, from: cursor, backward: backward, limit: 1).isEmpty
+    }
+
+    func countSQL() -> String {
+        // Without a text filter the joins are not needed, and the count reads one index range.
+        let from = hasTextFilter ? Self.joins : "FROM service_membership m"
+        return "SELECT count(*) \(from) WHERE \(filters.joined(separator: " AND "))"
+    }
+
+    func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: countSQL(), arguments: filterArguments) ?? 0
+    }
+
+    /// A GLOB pattern matching `text` anywhere, each letter in either case. GLOB rather than
+    /// LIKE: LIKE folds ASCII letters only, and `[łŁ]` classes fold Polish, Portuguese and
+    /// Italian letters too. GLOB's own wildcards in the text are bracketed, so they are literal;
+    /// `%` and `_` mean nothing to GLOB.
+    static func globPattern(containing text: String) -> String {
+        var pattern = "*"
+        for character in text {
+            let literal = String(character)
+            if literal == "*" || literal == "?" || literal == "[" {
+                pattern += "[\(literal)]"
+                continue
+            }
+            let lower = literal.lowercased()
+            let upper = literal.uppercased()
+            if lower != upper, lower.unicodeScalars.count == 1, upper.unicodeScalars.count == 1 {
+                pattern += "[\(lower)\(upper)]"
+            } else {
+                pattern += literal
+            }
+        }
+        return pattern + "*"
+    }
+}

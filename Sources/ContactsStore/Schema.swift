@@ -1,0 +1,132 @@
+import GRDB
+
+extension AppDatabase {
+    /// The schema's history. Migrations are frozen once shipped: never edit one, add the next.
+    /// Tables and columns are named with literals so that later code changes can never alter
+    /// what an old migration does.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                -- Customer accounts. `id` is the customer ID in its stored, lower-case form.
+                CREATE TABLE account (
+                    id TEXT NOT NULL PRIMARY KEY
+                        CHECK (length(id) <= 32
+                               AND id GLOB '[a-z][a-z][0-9]*-ovh'
+                               AND substr(id, 3, length(id) - 6) NOT GLOB '*[^0-9]*'),
+                    display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+                    email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254 AND email GLOB '?*@?*'),
+                    language TEXT NOT NULL CHECK (language IN ('pl', 'pt', 'it')),
+                    payment_status TEXT NOT NULL CHECK (payment_status IN ('up_to_date', 'overdue')),
+                    password_hash TEXT NOT NULL CHECK (length(password_hash) > 0),
+                    created_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+
+                -- Kinds of service, and their order when the contacts table is sorted by type.
+                -- A new kind is a row added by a later migration.
+                CREATE TABLE service_type (
+                    code TEXT NOT NULL PRIMARY KEY,
+                    position INTEGER NOT NULL UNIQUE
+                );
+                INSERT INTO service_type (code, position) VALUES
+                    ('domain', 1), ('hosting', 2), ('vps', 3),
+                    ('dedicated', 4), ('email', 5), ('database', 6);
+
+                -- Services, each with exactly one account in each of the three roles.
+                CREATE TABLE service (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 255),
+                    type TEXT NOT NULL REFERENCES service_type(code),
+                    admin_id TEXT NOT NULL REFERENCES account(id),
+                    tech_id TEXT NOT NULL REFERENCES account(id),
+                    billing_id TEXT NOT NULL REFERENCES account(id)
+                );
+                CREATE UNIQUE INDEX service_on_type_name ON service(type, name);
+
+                -- One row per (account, service) where the account holds at least one role: the
+                -- "My contacts" table of every account, kept in sort order by the indexes below.
+                -- Derived data, written only by the triggers on `service`, so it cannot drift.
+                -- The indexes carry the role flags so that role filters and counts read the
+                -- index alone.
+                CREATE TABLE service_membership (
+                    account_id TEXT NOT NULL,
+                    service_id INTEGER NOT NULL,
+                    service_name TEXT NOT NULL COLLATE NOCASE,
+                    type_position INTEGER NOT NULL,
+                    is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+                    is_tech INTEGER NOT NULL CHECK (is_tech IN (0, 1)),
+                    is_billing INTEGER NOT NULL CHECK (is_billing IN (0, 1)),
+                    CHECK (is_admin + is_tech + is_billing > 0),
+                    PRIMARY KEY (account_id, service_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX service_membership_on_name ON service_membership(
+                    account_id, service_name, service_id, is_admin, is_tech, is_billing);
+                CREATE INDEX service_membership_on_type ON service_membership(
+                    account_id, type_position, service_name, service_id, is_admin, is_tech, is_billing);
+
+                CREATE TRIGGER service_membership_after_service_insert
+                AFTER INSERT ON service
+                BEGIN
+                    INSERT INTO service_membership
+                        (account_id, service_id, service_name, type_position, is_admin, is_tech, is_billing)
+                    SELECT holder, NEW.id, NEW.name,
+                           (SELECT position FROM service_type WHERE code = NEW.type),
+                           max(admin), max(tech), max(billing)
+                    FROM (SELECT NEW.admin_id AS holder, 1 AS admin, 0 AS tech, 0 AS billing
+                          UNION ALL SELECT NEW.tech_id, 0, 1, 0
+                          UNION ALL SELECT NEW.billing_id, 0, 0, 1)
+                    GROUP BY holder;
+                END;
+
+                CREATE TRIGGER service_membership_after_service_update
+                AFTER UPDATE OF id, name, type, admin_id, tech_id, billing_id ON service
+                BEGIN
+                    DELETE FROM service_membership
+                    WHERE account_id IN (OLD.admin_id, OLD.tech_id, OLD.billing_id)
+                      AND service_id = OLD.id;
+                    INSERT INTO service_membership
+                        (account_id, service_id, service_name, type_position, is_admin, is_tech, is_billing)
+                    SELECT holder, NEW.id, NEW.name,
+                           (SELECT position FROM service_type WHERE code = NEW.type),
+                           max(admin), max(tech), max(billing)
+                    FROM (SELECT NEW.admin_id AS holder, 1 AS admin, 0 AS tech, 0 AS billing
+                          UNION ALL SELECT NEW.tech_id, 0, 1, 0
+                          UNION ALL SELECT NEW.billing_id, 0, 0, 1)
+                    GROUP BY holder;
+                END;
+
+                CREATE TRIGGER service_membership_after_service_delete
+                AFTER DELETE ON service
+                BEGIN
+                    DELETE FROM service_membership
+                    WHERE account_id IN (OLD.admin_id, OLD.tech_id, OLD.billing_id)
+                      AND service_id = OLD.id;
+                END;
+
+                -- Signed-in sessions, keyed by the SHA-256 digest of the secret in the cookie:
+                -- the secret itself is never stored.
+                CREATE TABLE session (
+                    digest TEXT NOT NULL PRIMARY KEY
+                        CHECK (length(digest) = 64 AND digest NOT GLOB '*[^0-9a-f]*'),
+                    account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL,
+                    last_seen_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX session_on_account ON session(account_id);
+
+                -- Failed sign-ins, one row per throttling key ("id:aa1-ovh", "ip:192.0.2.1").
+                CREATE TABLE sign_in_failure (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 200),
+                    failed_at DATETIME NOT NULL
+                );
+                CREATE INDEX sign_in_failure_on_key ON sign_in_failure(key, failed_at);
+                """)
+        }
+
+        // Later migrations go here, after the frozen ones.
+
+        return migrator
+    }
+}
