@@ -1,14 +1,143 @@
+import ContactsDomain
+import ContactsStore
+import Credentials
+import Foundation
 import HTTPCore
+import Localization
+import Logging
 
 /// The whole web application as one value: `respond(to:)` turns a request into a response.
+///
+/// Built once at start (catalog and templates loaded, database opened and migrated) and shared
+/// by every FastCGI worker thread; it keeps no mutable state of its own.
 public final class Application: HTTPResponder {
     public let configuration: AppConfiguration
+    let database: AppDatabase
+    let catalog: Catalog
+    let templates: TemplateLibrary
+    let sessions: SessionManager
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    /// Verified against when a customer ID is unknown, so that answers take the same time.
+    let unknownAccountHash: String
+    private let router: Router
 
-    public init(configuration: AppConfiguration) throws {
+    /// Templates every page needs; checked at start so a missing one fails fast.
+    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile"]
+
+    public convenience init(configuration: AppConfiguration) throws {
+        try self.init(
+            configuration: configuration,
+            database: AppDatabase(path: configuration.databasePath),
+            clock: { Date() }
+        )
+    }
+
+    /// For tests: a given database and clock.
+    public init(configuration: AppConfiguration, database: AppDatabase, clock: @escaping @Sendable () -> Date) throws {
         self.configuration = configuration
+        self.database = database
+        self.clock = clock
+        self.catalog = try Catalog(contentsOf: (configuration.templatesDirectory as NSString).appendingPathComponent("Localizable.xcstrings"))
+        self.templates = try TemplateLibrary(directory: configuration.templatesDirectory)
+        for name in Self.requiredTemplates where !templates.has(name) {
+            throw TemplateLibrary.LoadError(file: "\(name).mustache", line: nil, reason: "is missing")
+        }
+        self.sessions = SessionManager(database: database, configuration: configuration)
+        self.logger = Logger(label: "service-contacts.web")
+        self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
+        self.router = Self.makeRouter()
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        HTTPResponse(status: .notFound)
+        let isHead = request.method == "HEAD"
+        var response: HTTPResponse
+        var context: RequestContext?
+        do {
+            let built = try makeContext(for: request)
+            context = built
+            response = try route(built, method: isHead ? "GET" : request.method)
+        } catch let error as WebError {
+            response = errorResponse(error, context: context, request: request)
+        } catch {
+            logger.error("request failed: \(String(describing: error))", metadata: ["path": "\(request.rawPath)"])
+            response = errorResponse(Self.isUnavailable(error) ? .serviceUnavailable : nil, context: context, request: request)
+        }
+        if let context {
+            finish(&response, context: context)
+        }
+        if isHead { response.body = [] }
+        return response
+    }
+
+    private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {
+        switch router.match(method: method, path: context.path) {
+        case .found(let handler):
+            if method == "POST" {
+                try checkForgery(context)
+            }
+            return try handler(self, context)
+        case .wrongMethod(let allowed):
+            throw WebError.methodNotAllowed(allowed: allowed)
+        case .none:
+            throw WebError.notFound
+        }
+    }
+
+    /// Parses what every handler needs; bad encoding anywhere is the client's error (400).
+    private func makeContext(for request: HTTPRequest) throws -> RequestContext {
+        let path: String
+        let query: FormData
+        do {
+            path = try PercentDecoding.decode(request.rawPath, plusIsSpace: false)
+            query = try FormData(parsing: request.rawQuery)
+        } catch let failure as FormData.Failure {
+            throw failure.webError
+        } catch {
+            throw WebError.badRequest
+        }
+        guard path.hasPrefix("/") else { throw WebError.badRequest }
+        let cookies = RequestCookies(header: request.header("cookie"))
+        let now = clock()
+        let visitor = try sessions.resolve(cookies, now: now)
+        let language = LanguageNegotiation.choose(
+            explicit: cookies[LanguageCookie.name],
+            accountPreference: visitor.account?.language,
+            acceptLanguage: request.header("accept-language"),
+            defaultLanguage: configuration.defaultLanguage
+        )
+        return RequestContext(
+            request: request, path: path, query: query, cookies: cookies, now: now,
+            visitor: visitor, language: language, csrfToken: sessions.csrfToken(for: visitor)
+        )
+    }
+
+    /// Every POST must carry the form's CSRF token and must not come from another site.
+    private func checkForgery(_ context: RequestContext) throws {
+        if context.request.header("sec-fetch-site") == "cross-site" {
+            throw WebError.forbiddenCSRF
+        }
+        let form = try context.form()
+        guard sessions.isValidCSRFToken(form.value("csrf"), for: context.visitor) else {
+            throw WebError.forbiddenCSRF
+        }
+    }
+
+    /// Headers every dynamic response carries.
+    private func finish(_ response: inout HTTPResponse, context: RequestContext) {
+        if context.visitor.secretIsNew {
+            context.cookiesToSet.append(sessions.cookie(for: context.visitor))
+        }
+        for cookie in context.cookiesToSet {
+            response.headers.append(("Set-Cookie", cookie.headerValue))
+        }
+        response.headers.append(("Content-Language", context.language.rawValue))
+        response.headers.append(("Vary", "Accept-Language, Cookie"))
+        // Pages show personal data: never stored by shared or browser caches.
+        response.headers.append(("Cache-Control", "no-store"))
+    }
+
+    static func isUnavailable(_ error: Error) -> Bool {
+        AppDatabase.isUnavailable(error)
     }
 }

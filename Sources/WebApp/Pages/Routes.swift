@@ -1,0 +1,38 @@
+import HTTPCore
+
+extension Application {
+    static func makeRouter() -> Router {
+        var router = Router()
+        router.add("GET", "/") { _, context in
+            .redirect(to: context.visitor.isSignedIn ? "/contacts" : "/sign-in")
+        }
+        router.add("GET", "/healthz") { _, _ in
+            HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("ok\n".utf8))
+        }
+        router.add("GET", "/sign-in") { app, context in try app.showSignIn(context) }
+        router.add("POST", "/sign-in") { app, context in try app.signIn(context) }
+        router.add("POST", "/sign-out") { app, context in try app.signOut(context) }
+        router.add("GET", "/contacts") { app, context in try app.showContacts(context) }
+        router.add("GET", "/profile") { app, context in try app.showProfile(context) }
+        router.add("POST", "/profile") { app, context in try app.saveProfile(context) }
+        router.add("GET", "/language") { app, context in try app.switchLanguage(context) }
+        return router
+    }
+
+    /// Sends an anonymous visitor to sign in, coming back to where it was going afterwards.
+    func redirectToSignIn(_ context: RequestContext) -> HTTPResponse {
+        .redirect(to: "/sign-in?next=\(PercentDecoding.encode(context.pathWithQuery))")
+    }
+}
+
+/// A "come back here" target from a query or form: only a path on this site, so that a crafted
+/// link cannot send a signed-in customer elsewhere.
+enum LocalPath {
+    static func validated(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.hasPrefix("/\\"),
+              value.utf8.count <= 2048,
+              value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") })
+        else { return nil }
+        return value
+    }
+}

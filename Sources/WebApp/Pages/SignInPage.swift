@@ -1,0 +1,119 @@
+import ContactsDomain
+import Credentials
+import Foundation
+import HTTPCore
+
+extension Application {
+    func showSignIn(_ context: RequestContext) throws -> HTTPResponse {
+        let next = LocalPath.validated(context.query.value("next"))
+        if context.visitor.isSignedIn {
+            return .redirect(to: next ?? "/contacts")
+        }
+        let noticeKey: String? = switch context.query.value("notice") {
+        case "signed-out": "signin_signed_out"
+        case "expired": "signin_session_expired"
+        default: nil
+        }
+        return signInForm(context, customerID: "", next: next, noticeKey: noticeKey)
+    }
+
+    func signIn(_ context: RequestContext) throws -> HTTPResponse {
+        let form = try context.form()
+        let typedID = form.value("customer_id") ?? ""
+        let password = form.value("password") ?? ""
+        let next = LocalPath.validated(form.value("next"))
+
+        var fieldErrors: [String: String] = [:]
+        var customerID: CustomerID?
+        do {
+            customerID = try CustomerID(parsing: typedID)
+        } catch {
+            fieldErrors["customer_id"] = error.messageKey
+        }
+        if password.isEmpty {
+            fieldErrors["password"] = "password_error_empty"
+        }
+        guard let customerID, fieldErrors.isEmpty else {
+            return signInForm(context, customerID: typedID, next: next, fieldErrors: fieldErrors, status: .unprocessableContent)
+        }
+
+        let keys: [SignInThrottle.Key] = [.account(customerID), .client(context.request.remoteAddress)]
+        if let wait = try signInWaitTime(keys, now: context.now) {
+            let seconds = Int(wait)
+            let message = catalog.plural("signin_error_throttled", count: seconds, context.language)
+            var response = signInForm(context, customerID: typedID, next: next, errorMessage: message, status: .tooManyRequests)
+            response.headers.append(("Retry-After", String(seconds)))
+            return response
+        }
+
+        guard let account = try verifiedAccount(customerID, password: password) else {
+            try database.recordSignInFailure(keys: keys.map(\.storageKey), now: context.now)
+            return signInForm(
+                context, customerID: typedID, next: next,
+                errorMessage: strings(context)["signin_error_invalid"], status: .unprocessableContent
+            )
+        }
+        try database.clearSignInFailures(key: SignInThrottle.Key.account(customerID).storageKey)
+        context.visitor = try sessions.signIn(account, replacing: context.visitor, now: context.now)
+        return .redirect(to: next ?? "/contacts")
+    }
+
+    func signOut(_ context: RequestContext) throws -> HTTPResponse {
+        context.visitor = try sessions.signOut(context.visitor)
+        return .redirect(to: "/sign-in?notice=signed-out")
+    }
+
+    /// The account when the password matches. An unknown ID costs the same hash computation as
+    /// a known one, so the answer's timing does not tell which IDs exist.
+    private func verifiedAccount(_ id: CustomerID, password: String) throws -> Account? {
+        guard let hash = try database.passwordHash(for: id) else {
+            _ = PasswordHasher.verify(password, against: unknownAccountHash)
+            return nil
+        }
+        guard PasswordHasher.verify(password, against: hash) else { return nil }
+        return try database.account(id)
+    }
+
+    private func signInWaitTime(_ keys: [SignInThrottle.Key], now: Date) throws -> TimeInterval? {
+        let throttle = SignInThrottle()
+        var longest: TimeInterval?
+        for key in keys {
+            let failures = try database.signInFailures(key: key.storageKey, since: now.addingTimeInterval(-throttle.window))
+            if let wait = throttle.waitTime(for: key, failures: failures.count, latestFailure: failures.latest, now: now) {
+                longest = max(longest ?? 0, wait)
+            }
+        }
+        return longest
+    }
+
+    private func signInForm(
+        _ context: RequestContext,
+        customerID: String,
+        next: String?,
+        noticeKey: String? = nil,
+        fieldErrors: [String: String] = [:],
+        errorMessage: String? = nil,
+        status: HTTPStatus = .ok
+    ) -> HTTPResponse {
+        let strings = strings(context)
+        var model: [String: Any] = [
+            "customerID": customerID,
+            "next": next ?? "",
+        ]
+        model["notice"] = noticeKey.map { strings[$0] }
+        model["formError"] = errorMessage
+        model["customerIDError"] = fieldErrors["customer_id"].map { strings[$0] }
+        model["passwordError"] = fieldErrors["password"].map { strings[$0] }
+        return page("sign-in", titleKey: "signin_title", model, context: context, status: status)
+    }
+}
+
+extension CustomerIDError {
+    var messageKey: String {
+        switch self {
+        case .empty: "customer_id_error_empty"
+        case .tooLong: "customer_id_error_too_long"
+        case .malformed: "customer_id_error_malformed"
+        }
+    }
+}

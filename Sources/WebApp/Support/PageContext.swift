@@ -1,0 +1,57 @@
+import ContactsDomain
+import HTTPCore
+import Localization
+import Mustache
+
+/// Catalog strings for one language, looked up by templates as `{{t.key}}`.
+struct Strings: MustacheParent {
+    let catalog: Catalog
+    let language: Language
+
+    func child(named key: String) -> Any? {
+        catalog.string(key, language)
+    }
+
+    subscript(_ key: String) -> String { catalog.string(key, language) }
+}
+
+/// What every page's layout needs, plus the page's own view model.
+///
+/// Lookups are explicit switches rather than reflection: swift-mustache falls back to `Mirror`
+/// for other values, which costs several times more per row.
+struct PageContext: MustacheParent {
+    let strings: Strings
+    let title: String
+    let visitor: Visitor
+    let csrfToken: String
+    let currentPath: String
+    let currentPathWithQuery: String
+    let content: any MustacheParent
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "t": strings
+        case "lang": strings.language.rawValue
+        case "pageTitle": title
+        case "signedIn": visitor.isSignedIn
+        case "accountID": visitor.account?.id.rawValue
+        case "accountName": visitor.account?.displayName
+        case "csrf": csrfToken
+        case "navContacts": currentPath == "/contacts"
+        case "navProfile": currentPath == "/profile"
+        case "languages": languageLinks
+        default: content.child(named: name)
+        }
+    }
+
+    private var languageLinks: [[String: Any]] {
+        Language.allCases.map { language in
+            [
+                "code": language.rawValue,
+                "name": strings.catalog.string("language_name_\(language.rawValue)", language),
+                "url": "/language?set=\(language.rawValue)&back=\(PercentDecoding.encode(currentPathWithQuery))",
+                "current": language == strings.language,
+            ]
+        }
+    }
+}

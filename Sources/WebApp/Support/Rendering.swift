@@ -1,0 +1,78 @@
+import ContactsDomain
+import HTTPCore
+import Localization
+import Mustache
+
+/// A cookie holding an explicit language choice made with the switcher.
+enum LanguageCookie {
+    static let name = "sc_lang"
+    static let maxAge = 365 * 24 * 60 * 60
+}
+
+extension Application {
+    func strings(_ context: RequestContext) -> Strings {
+        Strings(catalog: catalog, language: context.language)
+    }
+
+    /// Renders `template` inside the common layout.
+    func page(
+        _ template: String,
+        titleKey: String,
+        _ content: any MustacheParent,
+        context: RequestContext,
+        status: HTTPStatus = .ok
+    ) -> HTTPResponse {
+        let strings = strings(context)
+        let page = PageContext(
+            strings: strings,
+            title: strings[titleKey],
+            visitor: context.visitor,
+            csrfToken: context.csrfToken,
+            currentPath: context.path,
+            currentPathWithQuery: context.pathWithQuery,
+            content: content
+        )
+        return HTML.response(templates.render(template, page), status: status)
+    }
+
+    /// The one place a failure becomes a page: its status and a localized message.
+    /// `nil` stands for an unexpected failure (500), whose details only go to the log.
+    func errorResponse(_ error: WebError?, context: RequestContext?, request: HTTPRequest) -> HTTPResponse {
+        let status = error?.status ?? .internalServerError
+        let messageKey = error?.messageKey ?? "error_500"
+        let context = context ?? fallbackContext(for: request)
+        var response = page(
+            "error", titleKey: "error_title",
+            ["message": strings(context)[messageKey], "status": status.code] as [String: Any],
+            context: context, status: status
+        )
+        if case .methodNotAllowed(let allowed) = error {
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+        }
+        if error == .serviceUnavailable {
+            response.headers.append(("Retry-After", "5"))
+        }
+        return response
+    }
+
+    /// For requests too broken to parse: an anonymous visitor, language from the headers alone.
+    private func fallbackContext(for request: HTTPRequest) -> RequestContext {
+        let visitor = Visitor(secret: "", secretIsNew: false, account: nil)
+        let language = LanguageNegotiation.choose(
+            explicit: RequestCookies(header: request.header("cookie"))[LanguageCookie.name],
+            accountPreference: nil,
+            acceptLanguage: request.header("accept-language"),
+            defaultLanguage: configuration.defaultLanguage
+        )
+        return RequestContext(
+            request: request, path: "/", query: FormData(), cookies: RequestCookies(header: nil), now: clock(),
+            visitor: visitor, language: language, csrfToken: ""
+        )
+    }
+}
+
+enum HTML {
+    static func response(_ html: String, status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+    }
+}

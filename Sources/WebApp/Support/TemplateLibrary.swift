@@ -1,0 +1,49 @@
+import Foundation
+import Mustache
+
+/// The `.mustache` files of a folder, parsed once at start.
+///
+/// A broken template stops the start with its file and line, instead of failing on first use.
+struct TemplateLibrary: Sendable {
+    struct LoadError: Error, CustomStringConvertible {
+        let file: String
+        let line: Int?
+        let reason: String
+        var description: String {
+            "template \(file)\(line.map { " line \($0)" } ?? ""): \(reason)"
+        }
+    }
+
+    private let library: MustacheLibrary
+
+    init(directory: String) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".mustache") }
+            .sorted()
+        var templates: [String: MustacheTemplate] = [:]
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+                throw LoadError(file: file, line: nil, reason: "cannot be read as UTF-8")
+            }
+            do {
+                templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+            } catch let error as MustacheTemplate.ParserError {
+                throw LoadError(file: file, line: error.context.lineNumber, reason: "\(error.error)")
+            }
+        }
+        library = MustacheLibrary(templates: templates)
+    }
+
+    func has(_ name: String) -> Bool {
+        library.getTemplate(named: name) != nil
+    }
+
+    /// Renders `name`; every name used is a literal in this module and checked at start.
+    func render(_ name: String, _ context: Any) -> String {
+        guard let output = library.render(context, withTemplate: name) else {
+            preconditionFailure("template \(name) was checked at start")
+        }
+        return output
+    }
+}

@@ -1,0 +1,113 @@
+import ContactsDomain
+import Foundation
+import HTTPCore
+import Testing
+@testable import WebApp
+
+@Suite struct ContactsPageTests {
+    /// An account holding different roles on a known set of services.
+    struct Fixture {
+        let test: TestApp
+        let me: CustomerID
+        let other: CustomerID
+        let browser: Browser
+
+        init(services: Int = 0) throws {
+            test = try TestApp()
+            me = try test.addAccount("me100-ovh", name: "Maria <Me>")
+            other = try test.addAccount("ot200-ovh", name: "Otto")
+            try test.database.addService(name: "alpha.pl", type: .domain, administrative: me, technical: other, billing: other)
+            try test.database.addService(name: "beta-hosting", type: .webHosting, administrative: other, technical: me, billing: other)
+            try test.database.addService(name: "gamma.vps.example", type: .vps, administrative: other, technical: other, billing: me)
+            try test.database.addService(name: "not-mine.pl", type: .domain, administrative: other, technical: other, billing: other)
+            for index in 0..<services {
+                try test.database.addService(name: String(format: "bulk-%04d.pl", index), type: .email, administrative: me, technical: me, billing: other)
+            }
+            browser = test.browser()
+            browser.signIn("me100-ovh")
+        }
+
+        /// Service names in the order the page lists them.
+        func names(_ target: String) throws -> [String] {
+            let response = browser.get(target)
+            try #require(response.status == .ok)
+            return response.bodyText.components(separatedBy: "<th scope=\"row\">").dropFirst().map {
+                String($0.prefix { $0 != "<" })
+            }
+        }
+    }
+
+    @Test func listsEveryServiceWithARoleAndMarksTheAccountsOwnRoles() throws {
+        let fixture = try Fixture()
+        let page = fixture.browser.get("/contacts").bodyText
+        #expect(try fixture.names("/contacts") == ["alpha.pl", "beta-hosting", "gamma.vps.example"])
+        #expect(page.count(of: "class=\"mine\"") == 3)
+        #expect(page.contains("Maria &lt;Me&gt;"))
+        #expect(!page.contains("Maria <Me>"))
+        #expect(page.contains(fixture.test.app.text("service_type_hosting", .pl)))
+    }
+
+    @Test func filtersByRoleTypeAndText() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.names("/contacts?role=tech") == ["beta-hosting"])
+        #expect(try fixture.names("/contacts?role=billing") == ["gamma.vps.example"])
+        #expect(try fixture.names("/contacts?type=domain") == ["alpha.pl"])
+        #expect(try fixture.names("/contacts?q=VPS") == ["gamma.vps.example"])
+        #expect(try fixture.names("/contacts?q=%25") == [])
+        let empty = fixture.browser.get("/contacts?q=nothing-like-this").bodyText
+        #expect(empty.contains(fixture.test.app.text("contacts_empty_filtered", .pl)))
+    }
+
+    @Test func sortsByNameAndTypeBothWays() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.names("/contacts?sort=name-desc") == ["gamma.vps.example", "beta-hosting", "alpha.pl"])
+        // domain < hosting < vps
+        #expect(try fixture.names("/contacts?sort=type") == ["alpha.pl", "beta-hosting", "gamma.vps.example"])
+        #expect(try fixture.names("/contacts?sort=type-desc") == ["gamma.vps.example", "beta-hosting", "alpha.pl"])
+    }
+
+    @Test func pagesForwardToTheEndAndBackWithoutLosingARow() throws {
+        let fixture = try Fixture(services: 120)
+        var seen: [String] = []
+        var target: String? = "/contacts?size=25&q=bulk"
+        var pages = 0
+        while let current = target {
+            seen += try fixture.names(current)
+            target = fixture.browser.lastPage.firstLink(rel: "next")
+            pages += 1
+        }
+        #expect(pages == 5)
+        #expect(seen == (0..<120).map { String(format: "bulk-%04d.pl", $0) })
+
+        let previous = try #require(fixture.browser.lastPage.firstLink(rel: "prev"))
+        #expect(try fixture.names(previous) == (75..<100).map { String(format: "bulk-%04d.pl", $0) })
+        #expect(fixture.browser.lastPage.contains("76–100"))
+    }
+
+    @Test func theAddressKeepsTheViewSoLinksCarryFilters() throws {
+        let fixture = try Fixture(services: 60)
+        fixture.browser.get("/contacts?q=bulk&role=admin&sort=name-desc")
+        let next = try #require(fixture.browser.lastPage.firstLink(rel: "next"))
+        #expect(next.contains("q=bulk") && next.contains("role=admin") && next.contains("sort=name-desc"))
+        #expect(try fixture.names(next).first == "bulk-0009.pl")
+    }
+
+    @Test(arguments: ["role=owner", "type=boat", "sort=price", "size=7", "after=garbage", "before=%20", "start=-3", "q=%ZZ", "q=" + String(repeating: "x", count: 101)])
+    func refusesValuesNoLinkProduces(_ query: String) throws {
+        let fixture = try Fixture()
+        let response = fixture.browser.get("/contacts?\(query)")
+        #expect(response.status == .badRequest)
+        #expect(response.bodyText.contains(fixture.test.app.text("error_400", .pl)))
+    }
+}
+
+extension String {
+    /// The href of the first link with the given rel, unescaped as a browser would.
+    func firstLink(rel: String) -> String? {
+        guard let marker = range(of: "rel=\"\(rel)\"") else { return nil }
+        let before = self[..<marker.lowerBound]
+        guard let hrefStart = before.range(of: "href=\"", options: .backwards) else { return nil }
+        let href = before[hrefStart.upperBound...].prefix { $0 != "\"" }
+        return String(href).replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
