@@ -80,11 +80,13 @@ enum DemoDatabase {
         let signIns: String
     }
 
+    private static let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("sc-e2e-db-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+
     private static let made: Result<Made, EndToEndError> = {
         do {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sc-e2e-db-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            atexit { try? FileManager.default.removeItem(at: DemoDatabase.directory) }
             let database = directory.appendingPathComponent("contacts.sqlite").path
             let admin = try EndToEndPaths.binary("contacts-admin")
             try runTool(admin, ["migrate", "--database", database], in: directory)
@@ -162,6 +164,18 @@ final class EndToEndServer: @unchecked Sendable {
     var appLogText: String { (try? String(contentsOf: appLog, encoding: .utf8)) ?? "" }
 
     func accessLogText() -> String { (try? String(contentsOf: accessLog, encoding: .utf8)) ?? "" }
+
+    /// The access log once it has at least `lines` lines: nginx writes a line when it is done
+    /// with a request, which can be a moment after the client has its answer.
+    func accessLogText(lines: Int) -> String {
+        let deadline = Date().addingTimeInterval(5)
+        var text = accessLogText()
+        while text.split(separator: "\n").count < lines, Date() < deadline {
+            usleep(20_000)
+            text = accessLogText()
+        }
+        return text
+    }
 
     func errorLogText() -> String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
 
