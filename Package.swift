@@ -23,7 +23,7 @@ let package = Package(
         // Pure rules: customer IDs, roles, who may ask for what. No I/O.
         .target(name: "ContactsDomain"),
         // The string catalog, plural rules, language negotiation, date and number formats.
-        .target(name: "Localization"),
+        .target(name: "Localization", dependencies: ["ContactsDomain"]),
         // HTTP values and parsers (query, form, cookies, percent-encoding). No I/O.
         .target(name: "HTTPCore"),
         // Password hashing (argon2id), random secrets and their digests.
@@ -59,7 +59,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "ContactsDomainTests", dependencies: ["ContactsDomain"]),
-        .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "ContactsDomain"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"]),

@@ -48,7 +48,7 @@ import Testing
 
     @Test(arguments: [
         "no-at-sign", "two@@example.com", "@example.com", "a@localhost", "a@-bad.com", "a@bad-.com",
-        "a b@example.com", "a@example.com\r\nBcc: x@evil.com", "a@example.com\n", "<a@example.com>",
+        "a b@example.com", "a@example.com\r\nBcc: x@evil.com", "<a@example.com>",
         "zażółć@example.pl", "a@exa mple.com", "a@example..com",
     ])
     func rejectsMalformedOrHeaderInjecting(_ input: String) {

@@ -1,0 +1,132 @@
+/// Who holds each role on one service.
+public struct RoleHolders: Equatable, Sendable {
+    public var administrative: CustomerID
+    public var technical: CustomerID
+    public var billing: CustomerID
+
+    public init(administrative: CustomerID, technical: CustomerID, billing: CustomerID) {
+        self.administrative = administrative
+        self.technical = technical
+        self.billing = billing
+    }
+
+    public subscript(role: Role) -> CustomerID {
+        get {
+            switch role {
+            case .administrative: administrative
+            case .technical: technical
+            case .billing: billing
+            }
+        }
+        set {
+            switch role {
+            case .administrative: administrative = newValue
+            case .technical: technical = newValue
+            case .billing: billing = newValue
+            }
+        }
+    }
+
+    public func roles(of account: CustomerID) -> Set<Role> {
+        Set(Role.allCases.filter { self[$0] == account })
+    }
+}
+
+/// One request to be created: `roles` move from `from` to `to`, confirmed by `confirmers`.
+public struct PlannedChange: Equatable, Sendable {
+    public var roles: [Role]
+    public var from: CustomerID
+    public var to: CustomerID
+    public var requester: CustomerID
+    /// The requester first, then the new contact when it is somebody else.
+    public var confirmers: [CustomerID]
+
+    public init(roles: [Role], from: CustomerID, to: CustomerID, requester: CustomerID) {
+        self.roles = roles.sorted()
+        self.from = from
+        self.to = to
+        self.requester = requester
+        self.confirmers = requester == to ? [requester] : [requester, to]
+    }
+}
+
+/// Who may ask for which change of a service's contacts (SPEC "Changing contacts").
+///
+/// | requester's role | may ask to                                          | confirmed by            |
+/// |------------------|-----------------------------------------------------|-------------------------|
+/// | administrative   | set a new technical and/or billing contact          | requester + new contact |
+/// | administrative   | take the technical and/or billing role for itself   | requester only          |
+/// | administrative   | hand the administrative role to another account     | requester + new contact |
+/// | technical        | hand the technical role to another account          | requester + new contact |
+/// | billing          | hand the billing role to another account            | requester + new contact |
+///
+/// An account with several roles gets the union.
+public enum ChangeRules {
+    public enum Problem: Error, Equatable, Sendable {
+        /// The requester holds no role that lets it change this one.
+        case notAllowed
+        /// The role already belongs to the account asked for.
+        case noChange
+    }
+
+    /// What is wrong with a submission, role by role.
+    public struct Problems: Error, Equatable, Sendable {
+        public var byRole: [Role: Problem]
+
+        public init(byRole: [Role: Problem]) {
+            self.byRole = byRole
+        }
+    }
+
+    /// The roles `requester` may change on a service with these holders.
+    public static func changeableRoles(of requester: CustomerID, holders: RoleHolders) -> Set<Role> {
+        let held = holders.roles(of: requester)
+        if held.contains(.administrative) { return Set(Role.allCases) }
+        return held
+    }
+
+    /// Turns one submission of the edit page (role → wanted holder) into requests: one per pair
+    /// of (old account, new account), so handing both technical and billing roles from A to B
+    /// is a single request. Either every change is acceptable and the plan is returned, or the
+    /// problems are reported per role and nothing is planned.
+    public static func plan(
+        requester: CustomerID,
+        holders: RoleHolders,
+        changes: [Role: CustomerID]
+    ) -> Result<[PlannedChange], Problems> {
+        let allowed = changeableRoles(of: requester, holders: holders)
+        var problems: [Role: Problem] = [:]
+        for (role, wanted) in changes {
+            if !allowed.contains(role) {
+                problems[role] = .notAllowed
+            } else if holders[role] == wanted {
+                problems[role] = .noChange
+            }
+        }
+        guard problems.isEmpty else { return .failure(Problems(byRole: problems)) }
+
+        var grouped: [PairKey: [Role]] = [:]
+        for (role, wanted) in changes {
+            grouped[PairKey(from: holders[role], to: wanted), default: []].append(role)
+        }
+        let planned = grouped.map { pair, roles in
+            PlannedChange(roles: roles, from: pair.from, to: pair.to, requester: requester)
+        }
+        return .success(planned.sorted { $0.roles.first! < $1.roles.first! })
+    }
+
+    private struct PairKey: Hashable {
+        let from: CustomerID
+        let to: CustomerID
+    }
+}
+
+/// Billing contacts must be up to date with payments, the old one and the new one alike.
+public enum PaymentRule {
+    /// The accounts that stand in the way of moving the billing role from `old` to `new`, in that order.
+    public static func blockers(oldBilling old: Account, newBilling new: Account) -> [Account] {
+        [old, new].filter { $0.paymentStatus != .upToDate }.reduce(into: []) { result, account in
+            if !result.contains(where: { $0.id == account.id }) { result.append(account) }
+        }
+    }
+}

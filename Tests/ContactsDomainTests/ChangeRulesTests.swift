@@ -1,0 +1,190 @@
+import ContactsDomain
+import Foundation
+import Testing
+
+private func id(_ text: String) -> CustomerID { try! CustomerID(parsing: text) }
+
+private let admin = id("ad1-ovh")
+private let tech = id("te2-ovh")
+private let billing = id("bi3-ovh")
+private let newcomer = id("ne4-ovh")
+private let stranger = id("st5-ovh")
+private let holders = RoleHolders(administrative: admin, technical: tech, billing: billing)
+
+@Suite struct ChangeRulesTests {
+    // MARK: every row of SPEC's permission table
+
+    @Test func anAdministratorSetsANewTechnicalAndBillingContactConfirmedByItselfAndTheNewContact() throws {
+        let plan = try ChangeRules.plan(requester: admin, holders: holders, changes: [.technical: newcomer]).get()
+        #expect(plan == [PlannedChange(roles: [.technical], from: tech, to: newcomer, requester: admin)])
+        #expect(plan[0].confirmers == [admin, newcomer])
+
+        let billingPlan = try ChangeRules.plan(requester: admin, holders: holders, changes: [.billing: newcomer]).get()
+        #expect(billingPlan.map(\.confirmers) == [[admin, newcomer]])
+        #expect(billingPlan.map(\.from) == [billing])
+    }
+
+    @Test func anAdministratorTakesRolesBackForItselfConfirmedByItselfOnly() throws {
+        let plan = try ChangeRules.plan(requester: admin, holders: holders, changes: [.technical: admin, .billing: admin]).get()
+        #expect(plan.count == 2)
+        #expect(plan.allSatisfy { $0.confirmers == [admin] && $0.to == admin })
+        #expect(Set(plan.map(\.from)) == [tech, billing])
+    }
+
+    @Test func anAdministratorHandsTheAdministrativeRoleOn() throws {
+        let plan = try ChangeRules.plan(requester: admin, holders: holders, changes: [.administrative: newcomer]).get()
+        #expect(plan == [PlannedChange(roles: [.administrative], from: admin, to: newcomer, requester: admin)])
+        #expect(plan[0].confirmers == [admin, newcomer])
+    }
+
+    @Test func aTechnicalContactHandsItsRoleOnButNothingElse() throws {
+        let plan = try ChangeRules.plan(requester: tech, holders: holders, changes: [.technical: newcomer]).get()
+        #expect(plan.map(\.confirmers) == [[tech, newcomer]])
+        #expect(ChangeRules.changeableRoles(of: tech, holders: holders) == [.technical])
+        for role in [Role.administrative, .billing] {
+            let refused = ChangeRules.plan(requester: tech, holders: holders, changes: [role: newcomer])
+            #expect(refused == .failure(.init(byRole: [role: .notAllowed])))
+        }
+    }
+
+    @Test func aBillingContactHandsItsRoleOnButNothingElse() throws {
+        let plan = try ChangeRules.plan(requester: billing, holders: holders, changes: [.billing: newcomer]).get()
+        #expect(plan.map(\.confirmers) == [[billing, newcomer]])
+        #expect(ChangeRules.changeableRoles(of: billing, holders: holders) == [.billing])
+        for role in [Role.administrative, .technical] {
+            #expect(ChangeRules.plan(requester: billing, holders: holders, changes: [role: newcomer]) == .failure(.init(byRole: [role: .notAllowed])))
+        }
+    }
+
+    @Test func anAccountWithoutARoleMayChangeNothing() {
+        #expect(ChangeRules.changeableRoles(of: stranger, holders: holders).isEmpty)
+        for role in Role.allCases {
+            #expect(ChangeRules.plan(requester: stranger, holders: holders, changes: [role: newcomer]) == .failure(.init(byRole: [role: .notAllowed])))
+        }
+    }
+
+    @Test func anAdministratorMayChangeEveryRole() {
+        #expect(ChangeRules.changeableRoles(of: admin, holders: holders) == Set(Role.allCases))
+    }
+
+    // MARK: several roles, one submission
+
+    @Test func rolesHeldTogetherAreUnited() throws {
+        let techAndBilling = RoleHolders(administrative: admin, technical: tech, billing: tech)
+        #expect(ChangeRules.changeableRoles(of: tech, holders: techAndBilling) == [.technical, .billing])
+        let plan = try ChangeRules.plan(requester: tech, holders: techAndBilling, changes: [.technical: newcomer, .billing: newcomer]).get()
+        // Same old and new account: one request covering both roles.
+        #expect(plan == [PlannedChange(roles: [.technical, .billing], from: tech, to: newcomer, requester: tech)])
+    }
+
+    @Test func oneSubmissionMakesOneRequestPerPairOfAccounts() throws {
+        let plan = try ChangeRules.plan(
+            requester: admin, holders: holders,
+            changes: [.technical: newcomer, .billing: newcomer, .administrative: stranger]
+        ).get()
+        #expect(plan.count == 3)  // (admin→stranger), (tech→newcomer), (billing→newcomer)
+        let sameNewcomer = RoleHolders(administrative: admin, technical: tech, billing: tech)
+        let merged = try ChangeRules.plan(requester: admin, holders: sameNewcomer, changes: [.technical: newcomer, .billing: newcomer]).get()
+        #expect(merged.count == 1)
+        #expect(merged[0].roles == [.technical, .billing])
+    }
+
+    @Test func settingARoleToItsHolderIsNoChange() {
+        #expect(ChangeRules.plan(requester: admin, holders: holders, changes: [.technical: tech]) == .failure(.init(byRole: [.technical: .noChange])))
+        #expect(ChangeRules.plan(requester: admin, holders: holders, changes: [.administrative: admin]) == .failure(.init(byRole: [.administrative: .noChange])))
+    }
+
+    @Test func oneBadRoleRefusesTheWholeSubmission() {
+        let result = ChangeRules.plan(requester: admin, holders: holders, changes: [.technical: tech, .billing: newcomer])
+        #expect(result == .failure(.init(byRole: [.technical: .noChange])))
+    }
+}
+
+@Suite struct PaymentRuleTests {
+    func account(_ customerID: CustomerID, _ status: PaymentStatus) -> Account {
+        Account(id: customerID, displayName: "x", email: EmailAddress(trusted: "x@example.test"), language: .pl, paymentStatus: status)
+    }
+
+    @Test func bothBillingContactsMustBeUpToDate() {
+        #expect(PaymentRule.blockers(oldBilling: account(billing, .upToDate), newBilling: account(newcomer, .upToDate)).isEmpty)
+        #expect(PaymentRule.blockers(oldBilling: account(billing, .overdue), newBilling: account(newcomer, .upToDate)).map(\.id) == [billing])
+        #expect(PaymentRule.blockers(oldBilling: account(billing, .upToDate), newBilling: account(newcomer, .overdue)).map(\.id) == [newcomer])
+        #expect(PaymentRule.blockers(oldBilling: account(billing, .overdue), newBilling: account(newcomer, .overdue)).map(\.id) == [billing, newcomer])
+        #expect(PaymentRule.blockers(oldBilling: account(billing, .overdue), newBilling: account(billing, .overdue)).map(\.id) == [billing])
+    }
+}
+
+@Suite struct ChangeRequestLifecycleTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var expiry: Date { start.addingTimeInterval(14 * 24 * 3600) }
+
+    func waiting(_ confirmers: [CustomerID] = [admin, newcomer]) -> ChangeRequestLifecycle {
+        ChangeRequestLifecycle(
+            state: .waiting, requester: admin, expiresAt: expiry,
+            confirmations: Dictionary(uniqueKeysWithValues: confirmers.map { ($0, Date?.none) })
+        )
+    }
+
+    @Test func theLastAcceptanceCompletesTheRequest() throws {
+        var request = waiting()
+        #expect(try request.apply(.accept(by: admin), now: start) == .accepted(stillAwaited: [newcomer]))
+        #expect(request.state == .waiting)
+        #expect(request.awaited == [newcomer])
+        #expect(try request.apply(.accept(by: newcomer), now: start) == .allAccepted)
+        #expect(request.state == .done)
+    }
+
+    @Test func aSingleConfirmerCompletesAtOnce() throws {
+        var request = waiting([admin])
+        #expect(try request.apply(.accept(by: admin), now: start) == .allAccepted)
+    }
+
+    @Test func acceptingTwiceOrByAStrangerIsRefused() throws {
+        var request = waiting()
+        _ = try request.apply(.accept(by: admin), now: start)
+        #expect(throws: ChangeRequestLifecycle.Refusal.alreadyAccepted) { try request.apply(.accept(by: admin), now: start) }
+        #expect(throws: ChangeRequestLifecycle.Refusal.notAConfirmer) { try request.apply(.accept(by: stranger), now: start) }
+        #expect(throws: ChangeRequestLifecycle.Refusal.notAConfirmer) { try request.apply(.refuse(by: stranger), now: start) }
+    }
+
+    @Test func anyConfirmerRefusingEndsIt() throws {
+        var request = waiting()
+        _ = try request.apply(.accept(by: admin), now: start)
+        #expect(try request.apply(.refuse(by: newcomer), now: start) == .refused)
+        #expect(request.state == .refused)
+        #expect(throws: ChangeRequestLifecycle.Refusal.notOpen(.refused)) { try request.apply(.accept(by: newcomer), now: start) }
+    }
+
+    @Test func onlyTheRequesterCancels() throws {
+        var request = waiting()
+        #expect(throws: ChangeRequestLifecycle.Refusal.notTheRequester) { try request.apply(.cancel(by: newcomer), now: start) }
+        #expect(try request.apply(.cancel(by: admin), now: start) == .cancelled)
+        #expect(throws: ChangeRequestLifecycle.Refusal.notOpen(.cancelled)) { try request.apply(.resend(by: admin), now: start) }
+    }
+
+    @Test func expiryWinsOverAnyLateAction() {
+        var request = waiting()
+        #expect(throws: ChangeRequestLifecycle.Refusal.notOpen(.expired)) { try request.apply(.accept(by: admin), now: expiry) }
+        #expect(request.state == .expired)
+        var other = waiting()
+        #expect(other.expireIfDue(now: expiry.addingTimeInterval(-1)) == false)
+        #expect(other.expireIfDue(now: expiry) == true)
+        #expect(other.expireIfDue(now: expiry) == false)
+    }
+
+    @Test func resendGoesToTheConfirmersStillAwaited() throws {
+        var request = waiting()
+        _ = try request.apply(.accept(by: admin), now: start)
+        #expect(try request.apply(.resend(by: admin), now: start) == .resent(to: [newcomer]))
+        #expect(try request.apply(.resend(by: tech), now: start, participants: [tech]) == .resent(to: [newcomer]))
+        #expect(throws: ChangeRequestLifecycle.Refusal.notAConfirmer) { try request.apply(.resend(by: stranger), now: start) }
+    }
+
+    @Test func aFailedRequestIsClosed() {
+        var request = waiting()
+        request.fail()
+        #expect(request.state == .failed)
+        #expect(!request.state.isOpen)
+        #expect(RequestState.allCases.filter(\.isOpen) == [.waiting])
+    }
+}
