@@ -14,16 +14,22 @@ extension AppDatabase {
 
     /// Creates several accounts in one transaction: all of them, or none.
     public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
+        try dbPool.write { db in
+            try Self.insertAccounts(accounts, now: now, db)
+        }
+    }
+
+    static func insertAccounts(
+        _ accounts: [(account: Account, passwordHash: String)], now: Date, _ db: Database
+    ) throws {
         for entry in accounts {
-            guard Self.isValidText(entry.account.displayName, maximumLength: 200) else {
+            guard isValidText(entry.account.displayName, maximumLength: 200) else {
                 throw StoreError.invalidDisplayName
             }
         }
         do {
-            try dbPool.write { db in
-                for entry in accounts {
-                    try AccountRecord(entry.account, passwordHash: entry.passwordHash, createdAt: now).insert(db)
-                }
+            for entry in accounts {
+                try AccountRecord(entry.account, passwordHash: entry.passwordHash, createdAt: now).insert(db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw StoreError.duplicateAccount

@@ -39,6 +39,11 @@ public final class AppDatabase: Sendable {
             temporaryDirectory: directory)
     }
 
+    /// The identifiers of the migrations applied to this database, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try dbPool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
     deinit {
         if let temporaryDirectory {
             try? FileManager.default.removeItem(at: temporaryDirectory)

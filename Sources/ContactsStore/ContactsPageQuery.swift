@@ -29,12 +29,22 @@ struct ContactsPageQuery {
     let filters: [String]
     let filterArguments: StatementArguments
     let hasTextFilter: Bool
+    /// Whether the type is part of the order: not when a type filter makes it constant.
+    let ordersByType: Bool
 
     init(account: CustomerID, query: ContactsQuery) {
         self.account = account
         sort = query.sort
         descending = query.descending
-        cursor = query.cursor?.sort == query.sort ? query.cursor : nil
+        var cursor = query.cursor?.sort == query.sort ? query.cursor : nil
+        if let type = query.type, let cursorType = cursor?.type, cursorType != type {
+            cursor = nil // a position among other types: start over
+        }
+        self.cursor = cursor
+        // With a type filter, sorting by type is sorting by name: the equality on type_position
+        // then lets SQLite read the index range in order (a row-value range over the type
+        // would not combine with the equality, and SQLite would sort).
+        ordersByType = query.sort == .type && query.type == nil
         direction = query.direction
         limit = min(max(query.limit, ContactsQuery.limitRange.lowerBound), ContactsQuery.limitRange.upperBound)
 
@@ -122,6 +132,7 @@ struct ContactsPageQuery {
         filters = other.filters
         filterArguments = other.filterArguments
         hasTextFilter = other.hasTextFilter
+        ordersByType = other.ordersByType
     }
 
     func key(of row: ContactsRow) -> ContactsCursor {
@@ -136,11 +147,10 @@ struct ContactsPageQuery {
         var arguments = filterArguments
         if let cursor {
             let comparison = ascending ? ">" : "<"
-            switch sort {
-            case .name:
+            if !ordersByType {
                 conditions.append("(m.service_name, m.service_id) \(comparison) (?, ?)")
                 arguments += [cursor.name, cursor.serviceID]
-            case .type:
+            } else {
                 conditions.append("""
                     (m.type_position, m.service_name, m.service_id) \(comparison) \
                     ((SELECT position FROM service_type WHERE code = ?), ?, ?)
@@ -149,10 +159,9 @@ struct ContactsPageQuery {
             }
         }
         let order = ascending ? "ASC" : "DESC"
-        let orderBy = switch sort {
-        case .name: "m.service_name \(order), m.service_id \(order)"
-        case .type: "m.type_position \(order), m.service_name \(order), m.service_id \(order)"
-        }
+        let orderBy = ordersByType
+            ? "m.type_position \(order), m.service_name \(order), m.service_id \(order)"
+            : "m.service_name \(order), m.service_id \(order)"
         let sql = """
             SELECT m.service_id, m.is_admin, m.is_tech, m.is_billing, s.name, s.type,
                    s.admin_id, aa.display_name, s.tech_id, ta.display_name, s.billing_id, ba.display_name

@@ -75,28 +75,44 @@ extension AppDatabase {
     /// The fast path for bulk loads: one statement prepared once, one commit.
     @discardableResult
     public func addServices(_ services: [NewService]) throws -> [Int64] {
-        for service in services where !Self.isValidText(service.name, maximumLength: 255) {
+        try dbPool.write { db in
+            try Self.insertServices(services, db)
+        }
+    }
+
+    /// Creates accounts, then services between them, in one transaction: all or nothing.
+    /// For operator bulk loads such as the demo data.
+    @discardableResult
+    public func bulkInsert(
+        accounts: [(account: Account, passwordHash: String)], services: [NewService], now: Date
+    ) throws -> [Int64] {
+        try dbPool.write { db in
+            try Self.insertAccounts(accounts, now: now, db)
+            return try Self.insertServices(services, db)
+        }
+    }
+
+    static func insertServices(_ services: [NewService], _ db: Database) throws -> [Int64] {
+        for service in services where !isValidText(service.name, maximumLength: 255) {
             throw StoreError.invalidServiceName
         }
-        return try dbPool.write { db in
-            var ids: [Int64] = []
-            ids.reserveCapacity(services.count)
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO service (name, type, admin_id, tech_id, billing_id) VALUES (?, ?, ?, ?, ?)
-                """)
-            for service in services {
-                do {
-                    try statement.execute(arguments: [
-                        service.name, service.type.rawValue, service.administrative.rawValue,
-                        service.technical.rawValue, service.billing.rawValue,
-                    ])
-                } catch let error as DatabaseError {
-                    throw Self.serviceError(error)
-                }
-                ids.append(db.lastInsertedRowID)
+        var ids: [Int64] = []
+        ids.reserveCapacity(services.count)
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO service (name, type, admin_id, tech_id, billing_id) VALUES (?, ?, ?, ?, ?)
+            """)
+        for service in services {
+            do {
+                try statement.execute(arguments: [
+                    service.name, service.type.rawValue, service.administrative.rawValue,
+                    service.technical.rawValue, service.billing.rawValue,
+                ])
+            } catch let error as DatabaseError {
+                throw serviceError(error)
             }
-            return ids
+            ids.append(db.lastInsertedRowID)
         }
+        return ids
     }
 
     /// The service with this ID, if any.

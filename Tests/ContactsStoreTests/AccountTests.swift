@@ -1,0 +1,123 @@
+import ContactsDomain
+import Foundation
+import GRDB
+import Testing
+@testable import ContactsStore
+
+@Suite struct AccountTests {
+    @Test func createdAccountReadsBack() throws {
+        // Given an empty database
+        let db = try AppDatabase.temporary()
+        let account = makeAccount("pl100001-ovh", name: "Łucja Wiśniewska", language: .pl, payment: .upToDate)
+        // When creating an account
+        try db.createAccount(account, passwordHash: someHash, now: now)
+        // Then it reads back whole, with its password hash
+        #expect(try db.account(cid("pl100001-ovh")) == account)
+        #expect(try db.passwordHash(for: cid("pl100001-ovh")) == someHash)
+    }
+
+    @Test func unknownAccountReadsAsNil() throws {
+        let db = try AppDatabase.temporary()
+        #expect(try db.account(cid("zz9-ovh")) == nil)
+        #expect(try db.passwordHash(for: cid("zz9-ovh")) == nil)
+    }
+
+    @Test func customerIDsAreStoredLowerCase() throws {
+        // Given an ID typed in upper case with spaces around it
+        let db = try AppDatabase.temporary()
+        let account = makeAccount("  AB123-OVH ")
+        // When the account is created
+        try db.createAccount(account, passwordHash: someHash, now: now)
+        // Then the stored key is lower-case and any spelling finds it
+        let stored = try db.dbPool.read { try String.fetchAll($0, sql: "SELECT id FROM account") }
+        #expect(stored == ["ab123-ovh"])
+        #expect(try db.account(cid("Ab123-Ovh"))?.id.rawValue == "ab123-ovh")
+    }
+
+    @Test func schemaRefusesIDsThatAreNotCanonical() throws {
+        let db = try AppDatabase.temporary()
+        for raw in ["AB123-ovh", "ab-ovh", "ab12x-ovh", "a1-ovh", "ab1-OVH", "ab1"] {
+            let account = Account(
+                id: CustomerID(trusted: raw), displayName: "X", email: EmailAddress(trusted: "x@example.com"),
+                language: .it, paymentStatus: .upToDate)
+            #expect(throws: DatabaseError.self, "\(raw)") {
+                try db.createAccount(account, passwordHash: someHash, now: now)
+            }
+        }
+    }
+
+    @Test func duplicateAccountIsRefused() throws {
+        // Given an account
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "pl100001-ovh")
+        // When creating it again, under another spelling
+        // Then the store refuses, and the first one is untouched
+        #expect(throws: StoreError.duplicateAccount) {
+            try db.createAccount(makeAccount("PL100001-OVH", name: "Other"), passwordHash: "x", now: now)
+        }
+        #expect(try db.account(cid("pl100001-ovh"))?.displayName == "Owner of pl100001-ovh")
+    }
+
+    @Test func createAccountsIsAllOrNothing() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa2-ovh")
+        #expect(throws: StoreError.duplicateAccount) {
+            try db.createAccounts([(makeAccount("aa1-ovh"), someHash), (makeAccount("aa2-ovh"), someHash)], now: now)
+        }
+        #expect(try db.account(cid("aa1-ovh")) == nil)
+    }
+
+    @Test func invalidDisplayNamesAreRefused() throws {
+        let db = try AppDatabase.temporary()
+        for name in ["", " padded", "line\nbreak", String(repeating: "x", count: 201)] {
+            #expect(throws: StoreError.invalidDisplayName) {
+                try db.createAccount(makeAccount("aa1-ovh", name: name), passwordHash: someHash, now: now)
+            }
+        }
+    }
+
+    @Test func passwordHashCanBeReplaced() throws {
+        // Given an account with a session
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        let digest = String(repeating: "a", count: 64)
+        try db.createSession(digest: digest, account: cid("aa1-ovh"), now: now)
+        // When its password hash is replaced
+        try db.setPasswordHash("new-hash", for: cid("aa1-ovh"))
+        // Then the new one is stored and the old sessions are gone
+        #expect(try db.passwordHash(for: cid("aa1-ovh")) == "new-hash")
+        #expect(try db.session(digest: digest) == nil)
+    }
+
+    @Test func updatesOfUnknownAccountsAreRefused() throws {
+        let db = try AppDatabase.temporary()
+        let ghost = cid("zz9-ovh")
+        #expect(throws: StoreError.unknownAccount) { try db.setPasswordHash("h", for: ghost) }
+        #expect(throws: StoreError.unknownAccount) { try db.setPaymentStatus(.overdue, for: ghost) }
+        #expect(throws: StoreError.unknownAccount) {
+            try db.updateProfile(ghost, email: EmailAddress(parsing: "a@b.pl"), language: .pt)
+        }
+    }
+
+    @Test func paymentStatusAndProfileChange() throws {
+        // Given an up-to-date Polish account
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        // When an operator marks it overdue and the customer edits the profile
+        try db.setPaymentStatus(.overdue, for: cid("aa1-ovh"))
+        try db.updateProfile(cid("aa1-ovh"), email: EmailAddress(parsing: "novo@example.pt"), language: .pt)
+        // Then all three changes are stored, and nothing else moved
+        let account = try #require(try db.account(cid("aa1-ovh")))
+        #expect(account.paymentStatus == .overdue)
+        #expect(account.email.rawValue == "novo@example.pt")
+        #expect(account.language == .pt)
+        #expect(account.displayName == "Owner of aa1-ovh")
+    }
+
+    @Test func accountsLookUpSeveralAtOnce() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh")
+        let found = try db.accounts([cid("aa1-ovh"), cid("bb2-ovh"), cid("cc3-ovh")])
+        #expect(Set(found.keys) == [cid("aa1-ovh"), cid("bb2-ovh")])
+    }
+}

@@ -1,0 +1,65 @@
+import ContactsDomain
+import Foundation
+import GRDB
+@testable import ContactsStore
+
+/// A fixed clock for tests: 2025-06-15 16:53:20 UTC.
+let now = Date(timeIntervalSince1970: 1_750_006_400)
+
+/// The store does not look inside password hashes; real argon2id hashes are tested in CredentialsTests.
+let someHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+
+func cid(_ text: String) -> CustomerID {
+    try! CustomerID(parsing: text)
+}
+
+func makeAccount(
+    _ id: String, name: String? = nil, language: Language = .pl, payment: PaymentStatus = .upToDate
+) -> Account {
+    let id = cid(id)
+    return Account(
+        id: id, displayName: name ?? "Owner of \(id)",
+        email: try! EmailAddress(parsing: "\(id)@example.com"), language: language, paymentStatus: payment)
+}
+
+extension AppDatabase {
+    /// Creates accounts with the given customer IDs (display name "Owner of <id>").
+    func given(accounts ids: String...) throws {
+        try createAccounts(ids.map { (makeAccount($0), someHash) }, now: now)
+    }
+
+    /// The membership rows as stored, for comparison with `expectedMemberships()`.
+    func storedMemberships() throws -> [String] {
+        try dbPool.read { db in
+            try ServiceMembershipRecord.fetchAll(db).map(Self.describe).sorted()
+        }
+    }
+
+    /// The membership rows derived from `service` in Swift, independently of the triggers.
+    func expectedMemberships() throws -> [String] {
+        try dbPool.read { db in
+            let positions = Dictionary(
+                uniqueKeysWithValues: try ServiceTypeRecord.fetchAll(db).map { ($0.code, $0.position) })
+            var result: [String] = []
+            for service in try ServiceRecord.fetchAll(db) {
+                for holder in Set([service.adminID, service.techID, service.billingID]) {
+                    result.append(Self.describe(ServiceMembershipRecord(
+                        accountID: holder, serviceID: service.id!, serviceName: service.name,
+                        typePosition: positions[service.type]!,
+                        isAdmin: service.adminID == holder, isTech: service.techID == holder,
+                        isBilling: service.billingID == holder)))
+                }
+            }
+            return result.sorted()
+        }
+    }
+
+    private static func describe(_ m: ServiceMembershipRecord) -> String {
+        "\(m.accountID) \(m.serviceID) \(m.serviceName) \(m.typePosition) "
+            + "\(m.isAdmin ? "A" : "-")\(m.isTech ? "T" : "-")\(m.isBilling ? "B" : "-")"
+    }
+}
+
+extension ContactsPage {
+    var names: [String] { rows.map(\.name) }
+}

@@ -1,0 +1,161 @@
+import ContactsDomain
+import Foundation
+import GRDB
+import Testing
+@testable import ContactsStore
+
+@Suite struct ServiceTests {
+    @Test func addedServiceReadsBack() throws {
+        // Given three accounts
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh", "cc3-ovh")
+        // When adding a service
+        let id = try db.addService(
+            name: "example.pl", type: .domain,
+            administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("cc3-ovh"))
+        // Then it reads back with its three contacts
+        let service = try #require(try db.service(id))
+        #expect(service == StoredService(
+            id: id, name: "example.pl", type: .domain,
+            administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("cc3-ovh")))
+        #expect(service.roles(of: cid("bb2-ovh")) == [.technical])
+        #expect(try db.service(id + 1) == nil)
+    }
+
+    @Test func servicesNeedExistingAccounts() throws {
+        // Given one account
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        // When adding a service naming an account that does not exist
+        // Then the foreign key refuses it, and nothing is stored
+        #expect(throws: StoreError.unknownAccount) {
+            try db.addService(
+                name: "example.pl", type: .domain,
+                administrative: cid("aa1-ovh"), technical: cid("aa1-ovh"), billing: cid("zz9-ovh"))
+        }
+        #expect(try db.dbPool.read { try ServiceRecord.fetchCount($0) } == 0)
+        #expect(try db.storedMemberships().isEmpty)
+    }
+
+    @Test func foreignKeysAreEnforcedOnRawWrites() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        #expect(throws: DatabaseError.self) {
+            try db.dbPool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO service (name, type, admin_id, tech_id, billing_id)
+                    VALUES ('x.pl', 'domain', 'aa1-ovh', 'aa1-ovh', 'nobody1-ovh')
+                    """)
+            }
+        }
+        #expect(throws: DatabaseError.self) {
+            try db.dbPool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO service (name, type, admin_id, tech_id, billing_id)
+                    VALUES ('x.pl', 'no-such-type', 'aa1-ovh', 'aa1-ovh', 'aa1-ovh')
+                    """)
+            }
+        }
+    }
+
+    @Test func serviceNamesAreUniquePerTypeIgnoringCase() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        let a = cid("aa1-ovh")
+        try db.addService(name: "example.pl", type: .domain, administrative: a, technical: a, billing: a)
+        try db.addService(name: "example.pl", type: .webHosting, administrative: a, technical: a, billing: a)
+        #expect(throws: StoreError.duplicateService) {
+            try db.addService(name: "EXAMPLE.pl", type: .domain, administrative: a, technical: a, billing: a)
+        }
+    }
+
+    @Test func invalidServiceNamesAreRefused() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        let a = cid("aa1-ovh")
+        for name in ["", " x.pl", "x\t.pl", String(repeating: "x", count: 256)] {
+            #expect(throws: StoreError.invalidServiceName) {
+                try db.addService(name: name, type: .domain, administrative: a, technical: a, billing: a)
+            }
+        }
+    }
+
+    @Test func membershipHasOneRowPerHolderWithAllItsRoles() throws {
+        // Given a service where one account is admin and billing, another technical
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh")
+        let id = try db.addService(
+            name: "vps-1.example", type: .vps,
+            administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("aa1-ovh"))
+        // Then the membership table holds exactly two rows with the roles merged
+        #expect(try db.storedMemberships() == [
+            "aa1-ovh \(id) vps-1.example 3 A-B",
+            "bb2-ovh \(id) vps-1.example 3 -T-",
+        ])
+    }
+
+    @Test func membershipFollowsRoleChanges() throws {
+        // Given services with mixed roles
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh", "cc3-ovh", "dd4-ovh")
+        let first = try db.addService(
+            name: "a.example", type: .domain,
+            administrative: cid("aa1-ovh"), technical: cid("aa1-ovh"), billing: cid("aa1-ovh"))
+        let second = try db.addService(
+            name: "b.example", type: .email,
+            administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("cc3-ovh"))
+
+        // When roles move around: to a new holder, to an existing holder, back to the same one
+        try db.setContact(.technical, of: first, to: cid("bb2-ovh"))
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        try db.setContact(.administrative, of: second, to: cid("cc3-ovh"))
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        try db.setContact(.billing, of: second, to: cid("dd4-ovh"))
+        try db.setContact(.technical, of: second, to: cid("dd4-ovh"))
+        try db.setContact(.technical, of: second, to: cid("dd4-ovh"))
+
+        // Then membership matches what the services say, row for row
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        #expect(try db.storedMemberships() == [
+            "aa1-ovh \(first) a.example 1 A-B",
+            "bb2-ovh \(first) a.example 1 -T-",
+            "cc3-ovh \(second) b.example 5 A--",
+            "dd4-ovh \(second) b.example 5 -TB",
+        ])
+        // And an account that lost all its roles no longer sees the service
+        let page = try db.contactsPage(for: cid("aa1-ovh"), query: ContactsQuery())
+        #expect(page.rows.map(\.serviceID) == [first])
+    }
+
+    @Test func membershipFollowsRawUpdatesAndDeletes() throws {
+        // Given services
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh")
+        let ids = try db.addServices((1...5).map {
+            NewService(
+                name: "s\($0).example", type: .dedicatedServer,
+                administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("aa1-ovh"))
+        })
+        // When a service is renamed, retyped, reassigned and another deleted by plain SQL
+        try db.dbPool.write { db in
+            try db.execute(sql: "UPDATE service SET name = 'renamed.example', type = 'database' WHERE id = ?",
+                           arguments: [ids[0]])
+            try db.execute(sql: "UPDATE service SET admin_id = tech_id, tech_id = billing_id WHERE id = ?",
+                           arguments: [ids[1]])
+            try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [ids[2]])
+        }
+        // Then the triggers kept membership exact
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        #expect(try db.storedMemberships().count == 4 * 2)
+    }
+
+    @Test func setContactErrors() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        let a = cid("aa1-ovh")
+        let id = try db.addService(name: "x.pl", type: .domain, administrative: a, technical: a, billing: a)
+        #expect(throws: StoreError.unknownService) { try db.setContact(.billing, of: id + 1, to: a) }
+        #expect(throws: StoreError.unknownAccount) { try db.setContact(.billing, of: id, to: cid("zz9-ovh")) }
+        #expect(try db.service(id)?.billing == a)
+    }
+}
