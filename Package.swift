@@ -42,6 +42,11 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Delivers the outbox: RFC 5322 messages through a sendmail-compatible command or as .eml files.
+        .target(name: "Mailer", dependencies: [
+            "ContactsStore", "ContactsDomain",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // libfcgi's accept loop and worker threads, turning FastCGI records into HTTPRequest.
         .target(name: "FastCGIServer", dependencies: [
             "CFastCGI", "HTTPCore",
@@ -54,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "contacts-admin", dependencies: [
-            "ContactsStore", "ContactsDomain", "Credentials",
+            "ContactsStore", "ContactsDomain", "Credentials", "Mailer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -64,6 +69,7 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
         .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"]),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"]),
+        .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["HTTPCore"]),
     ]
