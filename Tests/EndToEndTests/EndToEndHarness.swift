@@ -91,6 +91,14 @@ enum DemoDatabase {
             let admin = try EndToEndPaths.binary("contacts-admin")
             try runTool(admin, ["migrate", "--database", database], in: directory)
             let signIns = try runTool(admin, ["demo-data", "--database", database, "--big-account-services", "500"], in: directory)
+            for account in TestAccount.all {
+                try runTool(admin, ["add-account", "--database", database, "--id", account.id, "--name", account.name,
+                                    "--email", account.email, "--language", account.language, "--password", account.password],
+                            in: directory)
+            }
+            try runTool(admin, ["add-service", "--database", database, "--name", TestAccount.serviceName, "--type", "domain",
+                                "--admin", TestAccount.ewa.id, "--tech", TestAccount.enzo.id, "--billing", TestAccount.ewa.id],
+                        in: directory)
             return .success(Made(path: database, signIns: signIns))
         } catch let error as EndToEndError {
             return .failure(error)
@@ -102,6 +110,33 @@ enum DemoDatabase {
     static func get() throws -> Made {
         try made.get()
     }
+
+    /// The password `demo-data` printed for a demo account.
+    static func demoPassword(for id: String) throws -> String {
+        for line in try get().signIns.split(separator: "\n") {
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true)
+            if cells.count >= 2, cells[0] == id { return String(cells[1]) }
+        }
+        throw EndToEndError("demo-data printed no sign-in for \(id)")
+    }
+}
+
+/// Accounts the end-to-end tests add with `contacts-admin add-account`, so that the flows do not
+/// depend on the demo data's details.
+struct TestAccount: Sendable {
+    let id: String
+    let name: String
+    let email: String
+    let language: String
+    let password: String
+
+    static let ewa = TestAccount(id: "ee900001-ovh", name: "Ewa Testowa", email: "ewa@example.org",
+                                 language: "pt", password: "e2e-Secret-900001")
+    static let enzo = TestAccount(id: "ee900002-ovh", name: "Enzo Prova", email: "enzo@example.org",
+                                  language: "it", password: "e2e-Secret-900002")
+    static let all = [ewa, enzo]
+    /// Ewa is its administrative and billing contact, Enzo its technical one.
+    static let serviceName = "e2e-flow.pl"
 }
 
 /// The real thing on loopback: `contacts-fcgi` on a unix socket in a fresh temporary directory
