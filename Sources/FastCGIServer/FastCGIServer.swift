@@ -122,7 +122,16 @@ public final class FastCGIServer: Sendable {
     public static func blockTerminationSignals() {
         var signals = terminationSignals
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        prepareSignalDispositions()
+    }
+
+    /// An ignored signal is discarded before `sigwait` can see it, and a shell starts background
+    /// jobs with SIGINT ignored: give SIGTERM and SIGINT their default action back (they are
+    /// blocked, so it never runs).
+    private static func prepareSignalDispositions() {
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
     }
 
     private static var terminationSignals: sigset_t {
@@ -164,7 +173,7 @@ public final class FastCGIServer: Sendable {
         var previousMask = sigset_t()
         var signals = Self.terminationSignals
         pthread_sigmask(SIG_BLOCK, &signals, &previousMask)
-        signal(SIGPIPE, SIG_IGN)
+        Self.prepareSignalDispositions()
         defer {
             Self.discardPendingTerminationSignals()
             pthread_sigmask(SIG_SETMASK, &previousMask, nil)
