@@ -267,7 +267,7 @@ final class EndToEndServer: @unchecked Sendable {
 
         let process = Process()
         process.executableURL = try EndToEndPaths.nginx()
-        process.arguments = ["-p", directory.path, "-c", configPath, "-g", "daemon off;"]
+        process.arguments = ["-p", directory.path, "-e", errorLog.path, "-c", configPath, "-g", "daemon off;"]
         process.currentDirectoryURL = directory
         let log = directory.appendingPathComponent("nginx-stderr.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
