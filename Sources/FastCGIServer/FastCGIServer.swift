@@ -22,7 +22,9 @@ public final class FastCGIServer: Sendable {
             /// `group` connect: run the app as its own user and give the socket the group nginx's
             /// workers run as (`www-data` on Debian). The file is removed when the server stops.
             case unixSocket(path: String, mode: UInt32 = 0o660, group: String? = nil)
-            /// The listening socket passed as standard input, as `spawn-fcgi` does.
+            /// The listening socket passed as standard input, as `spawn-fcgi` does. Stopping shuts
+            /// that socket down (it is how blocked accepts are woken), so it serves this one
+            /// process: spawn-fcgi's default of one child, not `-F N` children sharing it.
             case inherited
         }
 
