@@ -25,10 +25,9 @@ struct ContactsPageQuery {
     let cursor: ContactsCursor?
     let direction: ContactsQuery.Direction
     let limit: Int
-    /// Conditions on `m` (and, for text, `s`, `aa`, `ta`, `ba`), with their arguments.
+    /// Conditions on `m`, the membership row, with their arguments.
     let filters: [String]
     let filterArguments: StatementArguments
-    let hasTextFilter: Bool
     /// Whether the type is part of the order: not when a type filter makes it constant.
     let ordersByType: Bool
 
@@ -65,15 +64,9 @@ struct ContactsPageQuery {
         let text = String(String.UnicodeScalarView(
             query.text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars
                 .prefix(ContactsQuery.maximumTextLength)))
-        hasTextFilter = !text.isEmpty
-        if hasTextFilter {
-            let pattern = Self.globPattern(containing: text)
-            let columns = [
-                "m.service_name", "s.admin_id", "s.tech_id", "s.billing_id",
-                "aa.display_name", "ta.display_name", "ba.display_name",
-            ]
-            filters.append("(" + columns.map { "\($0) GLOB ?" }.joined(separator: " OR ") + ")")
-            arguments += StatementArguments(Array(repeating: pattern, count: columns.count))
+        if !text.isEmpty {
+            filters.append("m.search_text GLOB ?")
+            arguments += [Self.globPattern(containing: text)]
         }
         self.filters = filters
         filterArguments = arguments
@@ -131,7 +124,6 @@ struct ContactsPageQuery {
         limit = other.limit
         filters = other.filters
         filterArguments = other.filterArguments
-        hasTextFilter = other.hasTextFilter
         ordersByType = other.ordersByType
     }
 
@@ -196,26 +188,37 @@ struct ContactsPageQuery {
         try !fetch(db, from: cursor, backward: backward, limit: 1).isEmpty
     }
 
+    /// Filters only read the membership row: without a text filter the count reads one index
+    /// range, with one it reads the account's rows of the (clustered) membership table.
     func countSQL() -> String {
-        // Without a text filter the joins are not needed, and the count reads one index range.
-        let from = hasTextFilter ? Self.joins : "FROM service_membership m"
-        return "SELECT count(*) \(from) WHERE \(filters.joined(separator: " AND "))"
+        "SELECT count(*) FROM service_membership m WHERE \(filters.joined(separator: " AND "))"
     }
 
     func count(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: countSQL(), arguments: filterArguments) ?? 0
     }
 
-    /// A GLOB pattern matching `text` anywhere, each letter in either case. GLOB rather than
-    /// LIKE: LIKE folds ASCII letters only, and `[łŁ]` classes fold Polish, Portuguese and
-    /// Italian letters too. GLOB's own wildcards in the text are bracketed, so they are literal;
-    /// `%` and `_` mean nothing to GLOB.
+    /// A GLOB pattern matching `text` anywhere in `search_text`, ignoring case.
+    ///
+    /// `search_text` is folded by SQLite's lower(), which folds ASCII letters only: so ASCII
+    /// letters are lower-cased here, and other letters become a class of both cases (`[łŁ]`),
+    /// which folds Polish, Portuguese and Italian letters too. GLOB's own wildcards in the text
+    /// are bracketed, so they are literal; `%` and `_` mean nothing to GLOB. Control characters
+    /// (the field separator among them) become spaces, so a match never spans two fields.
     static func globPattern(containing text: String) -> String {
         var pattern = "*"
         for character in text {
             let literal = String(character)
-            if literal == "*" || literal == "?" || literal == "[" {
-                pattern += "[\(literal)]"
+            if character.isASCII {
+                switch character {
+                case "*", "?", "[": pattern += "[\(literal)]"
+                case _ where character.asciiValue! < 0x20 || character.asciiValue! == 0x7F: pattern += " "
+                default: pattern += literal.lowercased()
+                }
+                continue
+            }
+            if literal.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                pattern += " "
                 continue
             }
             let lower = literal.lowercased()

@@ -84,6 +84,8 @@ struct ServiceMembershipRecord: Codable, FetchableRecord, TableRecord {
     var isAdmin: Bool
     var isTech: Bool
     var isBilling: Bool
+    /// Since v3: lower(service name, then each contact's ID and display name), one per line.
+    var searchText: String
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case accountID = "account_id"
@@ -93,6 +95,7 @@ struct ServiceMembershipRecord: Codable, FetchableRecord, TableRecord {
         case isAdmin = "is_admin"
         case isTech = "is_tech"
         case isBilling = "is_billing"
+        case searchText = "search_text"
     }
 }
 

@@ -40,14 +40,20 @@ extension AppDatabase {
         try dbPool.read { db in
             let positions = Dictionary(
                 uniqueKeysWithValues: try ServiceTypeRecord.fetchAll(db).map { ($0.code, $0.position) })
+            let names = Dictionary(
+                uniqueKeysWithValues: try AccountRecord.fetchAll(db).map { ($0.id, $0.displayName) })
             var result: [String] = []
             for service in try ServiceRecord.fetchAll(db) {
+                let searchText = [
+                    service.name, service.adminID, names[service.adminID]!, service.techID, names[service.techID]!,
+                    service.billingID, names[service.billingID]!,
+                ].joined(separator: "\n")
                 for holder in Set([service.adminID, service.techID, service.billingID]) {
                     result.append(Self.describe(ServiceMembershipRecord(
                         accountID: holder, serviceID: service.id!, serviceName: service.name,
                         typePosition: positions[service.type]!,
                         isAdmin: service.adminID == holder, isTech: service.techID == holder,
-                        isBilling: service.billingID == holder)))
+                        isBilling: service.billingID == holder, searchText: asciiLowercased(searchText))))
                 }
             }
             return result.sorted()
@@ -57,9 +63,15 @@ extension AppDatabase {
     private static func describe(_ m: ServiceMembershipRecord) -> String {
         "\(m.accountID) \(m.serviceID) \(m.serviceName) \(m.typePosition) "
             + "\(m.isAdmin ? "A" : "-")\(m.isTech ? "T" : "-")\(m.isBilling ? "B" : "-")"
+            + " \(m.searchText.replacingOccurrences(of: "\n", with: "|"))"
     }
 }
 
 extension ContactsPage {
     var names: [String] { rows.map(\.name) }
+}
+
+/// What SQLite's lower() does without ICU: ASCII letters only.
+func asciiLowercased(_ text: String) -> String {
+    String(decoding: text.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
 }

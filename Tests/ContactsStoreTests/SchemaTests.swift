@@ -36,11 +36,37 @@ import Testing
         let reopened = try AppDatabase(path: path)
         // Then the migrator has nothing left to do and the data is there
         let (completed, applied) = try reopened.dbPool.read { db in
-            (try AppDatabase.migrator.hasCompletedMigrations(db), try AppDatabase.migrator.appliedIdentifiers(db))
+            (try AppDatabase.migrator.hasCompletedMigrations(db), try AppDatabase.migrator.appliedMigrations(db))
         }
         #expect(completed)
-        #expect(applied == ["v1"])
+        #expect(applied == AppDatabase.migrator.migrations)
+        #expect(applied.contains("v1") && applied.contains("v3"))
         #expect(try reopened.account(cid("aa1-ovh")) != nil)
+    }
+
+    @Test func v3BackfillsSearchTextOfExistingRows() throws {
+        // Given a database at v1 with a service
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("contacts-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("contacts.sqlite").path
+        do {
+            let pool = try DatabasePool(path: path, configuration: AppDatabase.makeConfiguration())
+            try AppDatabase.migrator.migrate(pool, upTo: "v1")
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO account VALUES ('aa1-ovh', 'Ana Conceição', 'a@example.pt', 'pt', 'up_to_date', 'h', '2025-01-01');
+                    INSERT INTO service (name, type, admin_id, tech_id, billing_id)
+                    VALUES ('Loja.PT', 'domain', 'aa1-ovh', 'aa1-ovh', 'aa1-ovh');
+                    """)
+            }
+        }
+        // When the store opens it and migrates further
+        let db = try AppDatabase(path: path)
+        // Then the old row has its search text and the text filter finds it
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        #expect(try db.contactsPage(for: cid("aa1-ovh"), query: ContactsQuery(text: "CONCEIÇÃO")).totalCount == 1)
     }
 
     @Test func serviceTypeTableKnowsEveryType() throws {
@@ -119,7 +145,9 @@ import Testing
                 let membership = try #require(details.first, "\(query)")
                 let index = query.sort == .name && query.type == nil
                     ? "service_membership_on_name" : "service_membership_on_type"
-                #expect(membership.hasPrefix("SEARCH m USING COVERING INDEX \(index) (account_id=?"),
+                // The text filter reads search_text from the row; everything else is in the index.
+                let access = query.text.isEmpty ? "COVERING INDEX" : "INDEX"
+                #expect(membership.hasPrefix("SEARCH m USING \(access) \(index) (account_id=?"),
                         "\(query) \(details)")
                 #expect(!details.contains { $0.contains("TEMP B-TREE") }, "\(query) \(details)")
                 #expect(!details.contains { $0.hasPrefix("SCAN") }, "\(query) \(details)")

@@ -88,9 +88,10 @@ import Testing
             name: "vps-1.example", type: .vps,
             administrative: cid("aa1-ovh"), technical: cid("bb2-ovh"), billing: cid("aa1-ovh"))
         // Then the membership table holds exactly two rows with the roles merged
+        let search = "vps-1.example|aa1-ovh|owner of aa1-ovh|bb2-ovh|owner of bb2-ovh|aa1-ovh|owner of aa1-ovh"
         #expect(try db.storedMemberships() == [
-            "aa1-ovh \(id) vps-1.example 3 A-B",
-            "bb2-ovh \(id) vps-1.example 3 -T-",
+            "aa1-ovh \(id) vps-1.example 3 A-B \(search)",
+            "bb2-ovh \(id) vps-1.example 3 -T- \(search)",
         ])
     }
 
@@ -116,7 +117,7 @@ import Testing
 
         // Then membership matches what the services say, row for row
         #expect(try db.storedMemberships() == db.expectedMemberships())
-        #expect(try db.storedMemberships() == [
+        #expect(try db.storedMemberships().map { $0.split(separator: " ").prefix(5).joined(separator: " ") } == [
             "aa1-ovh \(first) a.example 1 A-B",
             "bb2-ovh \(first) a.example 1 -T-",
             "cc3-ovh \(second) b.example 5 A--",
@@ -147,6 +148,25 @@ import Testing
         // Then the triggers kept membership exact
         #expect(try db.storedMemberships() == db.expectedMemberships())
         #expect(try db.storedMemberships().count == 4 * 2)
+    }
+
+    @Test func searchTextFollowsDisplayNameChanges() throws {
+        // Given services where one account is a contact, and one where it is not
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh", "bb2-ovh", "cc3-ovh")
+        let (a, b, c) = (cid("aa1-ovh"), cid("bb2-ovh"), cid("cc3-ovh"))
+        try db.addService(name: "one.pl", type: .domain, administrative: a, technical: b, billing: b)
+        try db.addService(name: "two.pl", type: .domain, administrative: b, technical: b, billing: a)
+        try db.addService(name: "three.pl", type: .domain, administrative: c, technical: c, billing: c)
+        // When the account's display name changes (no API does this yet; the schema still must)
+        try db.dbPool.write { db in
+            try db.execute(sql: "UPDATE account SET display_name = 'Żaneta Kąkol' WHERE id = 'aa1-ovh'")
+        }
+        // Then every membership row of its services carries the new name
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        let found = try db.contactsPage(for: b, query: ContactsQuery(text: "żaneta KĄKOL"))
+        #expect(found.names == ["one.pl", "two.pl"])
+        #expect(try db.contactsPage(for: b, query: ContactsQuery(text: "owner of aa1")).totalCount == 0)
     }
 
     @Test func setContactErrors() throws {
