@@ -66,7 +66,7 @@ struct ContactsPageQuery {
                 .prefix(ContactsQuery.maximumTextLength)))
         if !text.isEmpty {
             filters.append("m.search_text GLOB ?")
-            arguments += [Self.globPattern(containing: text)]
+            arguments += [SearchFolding.globPattern(containing: text)]
         }
         self.filters = filters
         filterArguments = arguments
@@ -196,39 +196,5 @@ struct ContactsPageQuery {
 
     func count(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: countSQL(), arguments: filterArguments) ?? 0
-    }
-
-    /// A GLOB pattern matching `text` anywhere in `search_text`, ignoring case.
-    ///
-    /// `search_text` is folded by SQLite's lower(), which folds ASCII letters only: so ASCII
-    /// letters are lower-cased here, and other letters become a class of both cases (`[łŁ]`),
-    /// which folds Polish, Portuguese and Italian letters too. GLOB's own wildcards in the text
-    /// are bracketed, so they are literal; `%` and `_` mean nothing to GLOB. Control characters
-    /// (the field separator among them) become spaces, so a match never spans two fields.
-    static func globPattern(containing text: String) -> String {
-        var pattern = "*"
-        for character in text {
-            let literal = String(character)
-            if character.isASCII {
-                switch character {
-                case "*", "?", "[": pattern += "[\(literal)]"
-                case _ where character.asciiValue! < 0x20 || character.asciiValue! == 0x7F: pattern += " "
-                default: pattern += literal.lowercased()
-                }
-                continue
-            }
-            if literal.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                pattern += " "
-                continue
-            }
-            let lower = literal.lowercased()
-            let upper = literal.uppercased()
-            if lower != upper, lower.unicodeScalars.count == 1, upper.unicodeScalars.count == 1 {
-                pattern += "[\(lower)\(upper)]"
-            } else {
-                pattern += literal
-            }
-        }
-        return pattern + "*"
     }
 }

@@ -212,6 +212,81 @@ extension AppDatabase {
                 """)
         }
 
+        // The search text folds the accented capitals of Polish, Portuguese and Italian (and a
+        // few neighbours) too, so that a needle like "ŁÓDŹ" is a plain literal pattern: GLOB
+        // with a `[łŁ]` class per letter costs about 5x more per row. The letter list is part
+        // of this migration; the query folds needles with the same list (SearchFolding.swift).
+        // The text is defined once, by a view the triggers read; two views, because SQLite's
+        // parser cannot nest 32 replace() calls in one statement.
+        migrator.registerMigration("v4") { db in
+            let capitals: [(String, String)] = [
+                ("À", "à"), ("Á", "á"), ("Â", "â"), ("Ã", "ã"), ("Ä", "ä"), ("Ç", "ç"), ("È", "è"),
+                ("É", "é"), ("Ê", "ê"), ("Ë", "ë"), ("Ì", "ì"), ("Í", "í"), ("Î", "î"), ("Ï", "ï"),
+                ("Ñ", "ñ"), ("Ò", "ò"), ("Ó", "ó"), ("Ô", "ô"), ("Õ", "õ"), ("Ö", "ö"), ("Ù", "ù"),
+                ("Ú", "ú"), ("Û", "û"), ("Ü", "ü"), ("Ą", "ą"), ("Ć", "ć"), ("Ę", "ę"), ("Ł", "ł"),
+                ("Ń", "ń"), ("Ś", "ś"), ("Ź", "ź"), ("Ż", "ż"),
+            ]
+            func fold(_ expression: String, _ letters: ArraySlice<(String, String)>) -> String {
+                letters.reduce(expression) { "replace(\($0), '\($1.0)', '\($1.1)')" }
+            }
+            let insertMembership = """
+                INSERT INTO service_membership
+                    (account_id, service_id, service_name, type_position,
+                     is_admin, is_tech, is_billing, search_text)
+                SELECT holder, NEW.id, NEW.name,
+                       (SELECT position FROM service_type WHERE code = NEW.type),
+                       max(admin), max(tech), max(billing),
+                       (SELECT search_text FROM service_search_text WHERE service_id = NEW.id)
+                FROM (SELECT NEW.admin_id AS holder, 1 AS admin, 0 AS tech, 0 AS billing
+                      UNION ALL SELECT NEW.tech_id, 0, 1, 0
+                      UNION ALL SELECT NEW.billing_id, 0, 0, 1)
+                GROUP BY holder;
+                """
+            try db.execute(sql: """
+                -- The service name and each contact's customer ID and display name, one per
+                -- line, folded. LEFT JOINs: an unknown contact must fail on its foreign key, not
+                -- on a missing text.
+                CREATE VIEW service_search_text_half_folded AS
+                SELECT s.id AS service_id,
+                       \(fold("""
+                           lower(s.name
+                                 || char(10) || s.admin_id || char(10) || coalesce(aa.display_name, '')
+                                 || char(10) || s.tech_id || char(10) || coalesce(ta.display_name, '')
+                                 || char(10) || s.billing_id || char(10) || coalesce(ba.display_name, ''))
+                           """, capitals[..<16])) AS text
+                FROM service s
+                LEFT JOIN account aa ON aa.id = s.admin_id
+                LEFT JOIN account ta ON ta.id = s.tech_id
+                LEFT JOIN account ba ON ba.id = s.billing_id;
+
+                CREATE VIEW service_search_text AS
+                SELECT service_id, \(fold("text", capitals[16...])) AS search_text
+                FROM service_search_text_half_folded;
+
+                UPDATE service_membership SET search_text = (
+                    SELECT v.search_text FROM service_search_text v
+                    WHERE v.service_id = service_membership.service_id);
+
+                DROP TRIGGER service_membership_after_service_insert;
+                DROP TRIGGER service_membership_after_service_update;
+
+                CREATE TRIGGER service_membership_after_service_insert
+                AFTER INSERT ON service
+                BEGIN
+                    \(insertMembership)
+                END;
+
+                CREATE TRIGGER service_membership_after_service_update
+                AFTER UPDATE OF id, name, type, admin_id, tech_id, billing_id ON service
+                BEGIN
+                    DELETE FROM service_membership
+                    WHERE account_id IN (OLD.admin_id, OLD.tech_id, OLD.billing_id)
+                      AND service_id = OLD.id;
+                    \(insertMembership)
+                END;
+                """)
+        }
+
         // Later migrations go here, after the frozen ones.
 
         return migrator

@@ -53,7 +53,7 @@ extension AppDatabase {
                         accountID: holder, serviceID: service.id!, serviceName: service.name,
                         typePosition: positions[service.type]!,
                         isAdmin: service.adminID == holder, isTech: service.techID == holder,
-                        isBilling: service.billingID == holder, searchText: asciiLowercased(searchText))))
+                        isBilling: service.billingID == holder, searchText: storeFolded(searchText))))
                 }
             }
             return result.sorted()
@@ -71,7 +71,15 @@ extension ContactsPage {
     var names: [String] { rows.map(\.name) }
 }
 
-/// What SQLite's lower() does without ICU: ASCII letters only.
-func asciiLowercased(_ text: String) -> String {
-    String(decoding: text.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+/// What the store's search text does to letters: SQLite's lower() folds ASCII ones, and
+/// migration "v4" the accented capitals of our languages. Written out here independently of
+/// `SearchFolding`, so a test catches the two lists drifting apart.
+func storeFolded(_ text: String) -> String {
+    let capitals = Array("ÀÁÂÃÄÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜĄĆĘŁŃŚŹŻ")
+    let smalls = Array("àáâãäçèéêëìíîïñòóôõöùúûüąćęłńśźż")
+    return String(text.map { character -> Character in
+        if let ascii = character.asciiValue, (65...90).contains(ascii) { return Character(Unicode.Scalar(ascii + 32)) }
+        if let index = capitals.firstIndex(of: character) { return smalls[index] }
+        return character
+    })
 }

@@ -169,6 +169,28 @@ import Testing
         #expect(try db.contactsPage(for: b, query: ContactsQuery(text: "owner of aa1")).totalCount == 0)
     }
 
+    @Test func searchTextFoldsTheAccentedCapitalsOfOurLanguages() throws {
+        // Given a contact whose name has every folded capital, and one with a Greek capital
+        let db = try AppDatabase.temporary()
+        try db.createAccounts([
+            (makeAccount("aa1-ovh", name: "ÀÁÂÃÄÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜĄĆĘŁŃŚŹŻ"), someHash),
+            (makeAccount("bb2-ovh", name: "Σωκράτης"), someHash),
+        ], now: now)
+        let (a, b) = (cid("aa1-ovh"), cid("bb2-ovh"))
+        try db.addService(name: "ŁÓDŹ.pl", type: .domain, administrative: a, technical: a, billing: b)
+        // Then the stored text folds them the way the tests' own list says
+        #expect(try db.storedMemberships() == db.expectedMemberships())
+        #expect(SearchFolding.foldedCapitals.count == 32)
+        for capital in SearchFolding.foldedCapitals.keys {
+            #expect(storeFolded(String(capital)) == String(SearchFolding.foldedCapitals[capital]!))
+        }
+        // And needles in any case find them
+        for needle in ["àáâãäçèéêëìíîïñòóôõöùúûüąćęłńśźż", "łódź", "ŁóDź.PL", "σωκράτης", "ΣΩΚΡΆΤΗ"] {
+            #expect(try db.contactsPage(for: a, query: ContactsQuery(text: needle)).totalCount == 1, "\(needle)")
+        }
+        #expect(try db.contactsPage(for: a, query: ContactsQuery(text: "lodz")).totalCount == 0)
+    }
+
     @Test func setContactErrors() throws {
         let db = try AppDatabase.temporary()
         try db.given(accounts: "aa1-ovh")

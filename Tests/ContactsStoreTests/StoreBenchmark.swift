@@ -23,7 +23,7 @@ struct StoreBenchmark {
             let a = customers[i % 500], b = customers[(i * 7 + 1) % 500]
             let pattern = mine ? i / 3 % 7 + 1 : 0
             services.append(NewService(
-                name: "svc-\(String(i, radix: 36)).example", type: types[i % types.count],
+                name: "svc-\(String(i, radix: 36)).example", type: types[i / 3 % types.count],
                 administrative: pattern & 1 != 0 ? reseller : a,
                 technical: pattern & 2 != 0 ? reseller : b,
                 billing: pattern & 4 != 0 ? reseller : a))
@@ -79,5 +79,10 @@ struct StoreBenchmark {
         try measure("50-row page, text filter matching none ('zzz')", runs: 10) {
             _ = try db.contactsPage(for: reseller, query: ContactsQuery(text: "zzz"))
         }
+        try measure("50-row page, non-ASCII text filter matching none ('żółw')", runs: 10) {
+            _ = try db.contactsPage(for: reseller, query: ContactsQuery(text: "żółw"))
+        }
+        let textCount = ContactsPageQuery(account: reseller, query: ContactsQuery(text: "zzz"))
+        try measure("count alone, text filter", runs: 10) { _ = try db.dbPool.read { try textCount.count($0) } }
     }
 }
