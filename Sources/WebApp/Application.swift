@@ -72,7 +72,8 @@ public final class Application: HTTPResponder {
 
     private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {
         switch router.match(method: method, path: context.path) {
-        case .found(let handler):
+        case .found(let handler, let id):
+            context.pathID = id
             if method == "POST" {
                 try checkForgery(context)
             }

@@ -15,6 +15,8 @@ final class RequestContext {
     var visitor: Visitor
     var language: Language
     var csrfToken: String
+    /// The `:id` of the matched route, if it has one.
+    var pathID: Int64?
     /// Cookies to set on whatever response goes out.
     var cookiesToSet: [SetCookie] = []
 

@@ -1,27 +1,56 @@
 import HTTPCore
 
-/// Maps a method and a decoded path to a handler. Paths are exact; a path known under another
+/// Maps a method and a decoded path to a handler. A pattern is a path whose segments are
+/// literals or `:id`, a positive integer handed to the handler; a path known under another
 /// method answers 405 with the methods it does allow.
 struct Router: Sendable {
     typealias Handler = @Sendable (Application, RequestContext) throws -> HTTPResponse
 
     enum Match {
-        case found(Handler)
+        case found(Handler, id: Int64?)
         case wrongMethod(allowed: [String])
         case none
     }
 
-    private var routes: [String: [String: Handler]] = [:]
+    private struct Route: Sendable {
+        let segments: [Substring]
+        var handlers: [String: Handler]
+    }
 
-    mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes[path, default: [:]][method] = handler
+    private var routes: [Route] = []
+
+    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        if let index = routes.firstIndex(where: { $0.segments == segments }) {
+            routes[index].handlers[method] = handler
+        } else {
+            routes.append(Route(segments: segments, handlers: [method: handler]))
+        }
     }
 
     func match(method: String, path: String) -> Match {
-        guard let byMethod = routes[path] else { return .none }
-        if let handler = byMethod[method] { return .found(handler) }
-        var allowed = byMethod.keys.sorted()
-        if allowed.contains("GET") { allowed.append("HEAD") }
-        return .wrongMethod(allowed: allowed)
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for route in routes where route.segments.count == segments.count {
+            guard let id = Self.bind(route.segments, to: segments) else { continue }
+            if let handler = route.handlers[method] { return .found(handler, id: id) }
+            var allowed = route.handlers.keys.sorted()
+            if allowed.contains("GET") { allowed.append("HEAD") }
+            return .wrongMethod(allowed: allowed)
+        }
+        return .none
+    }
+
+    /// nil when the path does not fit the pattern; `.some(nil)` when it fits without an `:id`.
+    private static func bind(_ pattern: [Substring], to path: [Substring]) -> Int64?? {
+        var id: Int64?
+        for (expected, actual) in zip(pattern, path) {
+            if expected == ":id" {
+                guard let value = Int64(actual), value > 0, actual.allSatisfy(\.isASCII) else { return nil }
+                id = value
+            } else if expected != actual {
+                return nil
+            }
+        }
+        return .some(id)
     }
 }
