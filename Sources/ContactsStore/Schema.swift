@@ -125,6 +125,8 @@ extension AppDatabase {
                 """)
         }
 
+        registerRequestsMigration(&migrator)
+
         // "v2" is the change requests' migration (RequestsSchema.swift), registered before this
         // one by `registerRequestsMigration(&migrator)` once it lands. GRDB runs an unapplied
         // migration even when a later one is applied, so a database that got "v3" first still

@@ -1,0 +1,137 @@
+import ContactsDomain
+import Foundation
+import GRDB
+
+/// One email to send, rendered by the web layer: plain text in the recipient's language.
+public struct OutgoingEmail: Sendable, Equatable {
+    public var recipient: CustomerID
+    public var toAddress: String
+    public var language: Language
+    /// One line: line breaks are refused by the schema (no header injection).
+    public var subject: String
+    public var bodyText: String
+
+    public init(recipient: CustomerID, toAddress: String, language: Language, subject: String, bodyText: String) {
+        self.recipient = recipient
+        self.toAddress = toAddress
+        self.language = language
+        self.subject = subject
+        self.bodyText = bodyText
+    }
+}
+
+/// An outbox row due for delivery.
+public struct PendingEmail: Sendable, Equatable {
+    public var id: Int64
+    public var email: OutgoingEmail
+    /// Failed deliveries so far.
+    public var attempts: Int
+    /// When the email was written to the outbox (the message's Date).
+    public var createdAt: Date
+
+    public init(id: Int64, email: OutgoingEmail, attempts: Int, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.attempts = attempts
+        self.createdAt = createdAt
+    }
+}
+
+// MARK: - The outbox
+//
+// Emails are written to `outbox` in the same transaction as the change that causes them, so a
+// change never commits without its emails, nor emails without their change. A separate step
+// delivers them: `pendingEmails`, then `markDelivered` or `markDeliveryFailed` for each.
+//
+// Decision: the outbox holds the rendered message, with its verification code, only until it is
+// delivered. `markDelivered` replaces the body with an empty string (a CHECK makes a delivered
+// row with a body impossible), so codes do not linger in the database; the row itself stays as a
+// record of what was sent to whom and when.
+
+extension AppDatabase {
+    /// The first retry waits this long; each further failure doubles it, up to ``maximumRetryDelay``.
+    public static let firstRetryDelay: TimeInterval = 30
+    public static let maximumRetryDelay: TimeInterval = 60 * 60
+
+    /// Undelivered emails whose next attempt is due (`next_attempt_at <= now`), oldest first.
+    public func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail] {
+        try dbPool.read { db in
+            try OutboxRecord.fetchAll(db, sql: """
+                SELECT * FROM outbox
+                WHERE delivered_at IS NULL AND next_attempt_at <= ?
+                ORDER BY next_attempt_at, id
+                LIMIT ?
+                """, arguments: [now, max(limit, 0)])
+            .compactMap(\.pendingEmail)
+        }
+    }
+
+    /// Records a delivery: sets `delivered_at` and erases the body. Idempotent: a row already
+    /// delivered keeps its first delivery time; an unknown ID changes nothing.
+    public func markDelivered(emailID: Int64, now: Date) throws {
+        try dbPool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET delivered_at = ?, body_text = '' WHERE id = ? AND delivered_at IS NULL",
+                arguments: [now, emailID])
+        }
+    }
+
+    /// Records a failed attempt: one more attempt, the next one after a delay that starts at
+    /// 30 s and doubles with each failure up to an hour, and the error (cut to 1,000 characters).
+    /// No effect on a delivered row or an unknown ID.
+    public func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws {
+        try dbPool.write { db in
+            guard var record = try OutboxRecord.fetchOne(db, key: emailID), record.deliveredAt == nil else { return }
+            record.attempts += 1
+            record.nextAttemptAt = now.addingTimeInterval(Self.retryDelay(afterFailures: record.attempts))
+            record.lastError = String(error.prefix(1_000))
+            try record.update(db)
+        }
+    }
+
+    /// The delay before the next attempt once `failures` attempts have failed (at least one).
+    public static func retryDelay(afterFailures failures: Int) -> TimeInterval {
+        let doublings = Double(min(max(failures - 1, 0), 20))
+        return min(firstRetryDelay * pow(2, doublings), maximumRetryDelay)
+    }
+
+    /// How many emails wait for delivery (due now or later) and how many were delivered.
+    public func outboxCounts() throws -> (pending: Int, delivered: Int) {
+        try dbPool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) FILTER (WHERE delivered_at IS NULL),
+                       count(*) FILTER (WHERE delivered_at IS NOT NULL)
+                FROM outbox
+                """)
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// Writes `emails` to the outbox, due at once, with an `email_sent` event on the request for
+    /// each (its actor is the recipient). Runs inside the caller's transaction.
+    static func enqueue(_ emails: [OutgoingEmail], requestID: Int64?, now: Date, _ db: Database) throws {
+        for email in emails {
+            var record = OutboxRecord(
+                id: nil, requestID: requestID, recipient: email.recipient.rawValue,
+                toAddress: email.toAddress, language: email.language.rawValue,
+                subject: email.subject, bodyText: email.bodyText, createdAt: now,
+                attempts: 0, nextAttemptAt: now, deliveredAt: nil, lastError: nil)
+            try record.insert(db)
+            if let requestID {
+                try addEvent(requestID: requestID, at: now, kind: .emailSent, actor: email.recipient, db)
+            }
+        }
+    }
+}
+
+extension OutboxRecord {
+    var pendingEmail: PendingEmail? {
+        guard let id, let language = Language(rawValue: language) else { return nil }
+        return PendingEmail(
+            id: id,
+            email: OutgoingEmail(
+                recipient: CustomerID(trusted: recipient), toAddress: toAddress, language: language,
+                subject: subject, bodyText: bodyText),
+            attempts: attempts, createdAt: createdAt)
+    }
+}

@@ -1,0 +1,220 @@
+import ContactsDomain
+import Foundation
+import GRDB
+import Testing
+@testable import ContactsStore
+
+@Suite struct RequestRefuseCancelResendTests {
+    @Test func aRefusalEndsTheRequest() throws {
+        // Given an open request for dd4 as technical contact
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        // When dd4 refuses with a wrong code, then with its code
+        #expect(throws: RequestError.wrongCode) {
+            try world.db.refuse(requestID: request.id, by: world.newcomer, code: "nope", now: now, compose: silentComposer)
+        }
+        let refused = try world.db.refuse(
+            requestID: request.id, by: world.newcomer, code: request.codes[world.newcomer]!,
+            now: now.addingTimeInterval(5), compose: recordingComposer)
+        // Then it is over: nothing changed, everybody is told, the role is free for a new request
+        #expect(refused.state == .refused && refused.decidedAt == now.addingTimeInterval(5))
+        #expect(refused.events.contains(RequestEventSnapshot(at: now.addingTimeInterval(5), kind: "refused", actor: world.newcomer)))
+        #expect(Set(try world.outbox(request: request.id).filter { $0.subject.hasSuffix("refused refused") }.map(\.recipient))
+            == ["aa1-ovh", "bb2-ovh", "dd4-ovh"])
+        #expect(try world.holders.technical == world.tech)
+        #expect(throws: RequestError.refused(.notOpen(.refused))) {
+            try world.db.accept(
+                requestID: request.id, by: world.admin, code: request.codes[world.admin]!, now: now, compose: silentComposer)
+        }
+        #expect(try world.db.openRequests(onService: world.serviceID).isEmpty)
+        try world.submit(by: world.tech, [.technical: world.outsider])
+    }
+
+    @Test func onlyAConfirmerMayRefuse() throws {
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        #expect(throws: RequestError.refused(.notAConfirmer)) {
+            try world.db.refuse(requestID: request.id, by: world.tech, code: "x", now: now, compose: silentComposer)
+        }
+        #expect(throws: RequestError.notFound) {
+            try world.db.refuse(requestID: request.id, by: world.outsider, code: "x", now: now, compose: silentComposer)
+        }
+    }
+
+    @Test func onlyTheRequesterMayCancel() throws {
+        // Given an open request of aa1
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        // Then the confirmer and the old contact may not cancel it, and an outsider does not see it
+        #expect(throws: RequestError.refused(.notTheRequester)) {
+            try world.db.cancel(requestID: request.id, by: world.newcomer, now: now, compose: silentComposer)
+        }
+        #expect(throws: RequestError.refused(.notTheRequester)) {
+            try world.db.cancel(requestID: request.id, by: world.tech, now: now, compose: silentComposer)
+        }
+        #expect(throws: RequestError.notFound) {
+            try world.db.cancel(requestID: request.id, by: world.outsider, now: now, compose: silentComposer)
+        }
+        // When the requester cancels
+        let cancelled = try world.db.cancel(requestID: request.id, by: world.admin, now: now, compose: recordingComposer)
+        // Then it is cancelled, with its event and emails, and cannot be cancelled twice
+        #expect(cancelled.state == .cancelled)
+        #expect(cancelled.eventKinds.filter { $0 != "email_sent" } == ["requested", "cancelled"])
+        #expect(try world.subjects(request: request.id).filter { $0.hasSuffix("cancelled cancelled") }.count == 3)
+        #expect(throws: RequestError.refused(.notOpen(.cancelled))) {
+            try world.db.cancel(requestID: request.id, by: world.admin, now: now, compose: silentComposer)
+        }
+    }
+
+    @Test func resendIsThrottledToOnceAMinute() throws {
+        // Given a request made at `now`
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        func resend(_ account: CustomerID, after seconds: TimeInterval) throws -> RequestSnapshot {
+            try world.db.resend(
+                requestID: request.id, by: account, now: now.addingTimeInterval(seconds),
+                newCode: { "code-\(UUID().uuidString)" }, compose: recordingComposer)
+        }
+        // Then resending within the first minute is refused with the seconds left
+        #expect(throws: RequestError.resendTooSoon(retryAfter: 30)) { try resend(world.admin, after: 30) }
+        // And after a minute any participant may, even the old contact
+        let first = try resend(world.tech, after: 61)
+        #expect(first.lastResentAt == now.addingTimeInterval(61))
+        #expect(first.events.contains(RequestEventSnapshot(at: now.addingTimeInterval(61), kind: "resent", actor: world.tech)))
+        #expect(throws: RequestError.resendTooSoon(retryAfter: 31)) { try resend(world.newcomer, after: 90) }
+        _ = try resend(world.newcomer, after: 121)
+        // But nobody else, nor on a finished request
+        #expect(throws: RequestError.notFound) { try resend(world.outsider, after: 400) }
+        _ = try world.db.cancel(requestID: request.id, by: world.admin, now: now.addingTimeInterval(500), compose: silentComposer)
+        #expect(throws: RequestError.refused(.notOpen(.cancelled))) { try resend(world.admin, after: 600) }
+    }
+
+    @Test func resendIssuesFreshCodesToTheAwaitedOnly() throws {
+        // Given aa1 has accepted, dd4 not yet
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        _ = try world.db.accept(
+            requestID: request.id, by: world.admin, code: request.codes[world.admin]!, now: now, compose: silentComposer)
+        let before = try world.outbox(request: request.id).count
+        // When the request is sent again
+        let seen = Outcomes()
+        _ = try world.db.resend(
+            requestID: request.id, by: world.admin, now: now.addingTimeInterval(60), newCode: { "fresh-code-for-dd4" },
+            compose: { snapshot in
+                seen.append(snapshot.codes.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ","))
+                return recordingComposer(snapshot)
+            })
+        // Then only dd4 got a fresh code, in its email, and aa1's acceptance stands
+        #expect(seen.values == ["dd4-ovh=fresh-code-for-dd4"])
+        let mails = try world.outbox(request: request.id).dropFirst(before)
+        #expect(mails.first { $0.recipient == "dd4-ovh" }?.bodyText == "your code: fresh-code-for-dd4")
+        #expect(mails.first { $0.recipient == "aa1-ovh" }?.bodyText == "no code")
+        let snapshot = try world.db.request(request.id, for: world.admin, now: now.addingTimeInterval(60), compose: silentComposer)
+        #expect(snapshot.awaited.map(\.id) == [world.newcomer])
+        #expect(snapshot.codes.isEmpty)
+    }
+}
+
+@Suite struct RequestVisibilityAndExpiryTests {
+    @Test func onlyParticipantsSeeARequest() throws {
+        // Given aa1 asks for dd4 as technical contact (bb2 is the contact being replaced)
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        // Then asker, new contact and old contact see it; the billing contact of the same service does not
+        for account in [world.admin, world.newcomer, world.tech] {
+            #expect(try world.db.request(request.id, for: account, now: now, compose: silentComposer).id == request.id)
+            #expect(try world.db.requests(for: account, now: now, compose: silentComposer).map(\.id) == [request.id])
+        }
+        for account in [world.billing, world.outsider] {
+            #expect(throws: RequestError.notFound) {
+                try world.db.request(request.id, for: account, now: now, compose: silentComposer)
+            }
+            #expect(try world.db.requests(for: account, now: now, compose: silentComposer).isEmpty)
+        }
+        #expect(throws: RequestError.notFound) {
+            try world.db.request(request.id + 1, for: world.admin, now: now, compose: silentComposer)
+        }
+    }
+
+    @Test func myRequestsListsOpenOnesFirstThenNewestFirst() throws {
+        // Given, over three days: a refused request, an open one, and a done one
+        let world = try RequestWorld()
+        let day: TimeInterval = 24 * 3600
+        let refused = try world.submitOne(by: world.admin, [.technical: world.newcomer], at: now)
+        _ = try world.db.refuse(
+            requestID: refused.id, by: world.newcomer, code: refused.codes[world.newcomer]!, now: now, compose: silentComposer)
+        let open = try world.submitOne(by: world.admin, [.technical: world.outsider], at: now.addingTimeInterval(day))
+        let done = try world.submitOne(by: world.admin, [.billing: world.admin], at: now.addingTimeInterval(2 * day))
+        _ = try world.db.accept(
+            requestID: done.id, by: world.admin, code: done.codes[world.admin]!, now: now.addingTimeInterval(2 * day),
+            compose: silentComposer)
+        let later = now.addingTimeInterval(3 * day)
+        // Then the asker sees the open one first, then the others newest first
+        #expect(try world.db.requests(for: world.admin, now: later, compose: silentComposer).map(\.id)
+            == [open.id, done.id, refused.id])
+        // And may filter by state
+        #expect(try world.db.requests(for: world.admin, state: .refused, now: later, compose: silentComposer).map(\.id) == [refused.id])
+        #expect(try world.db.requests(for: world.admin, state: .waiting, now: later, compose: silentComposer).map(\.id) == [open.id])
+        // And the old technical contact sees the two requests about its role
+        #expect(try world.db.requests(for: world.tech, now: later, compose: silentComposer).map(\.id) == [open.id, refused.id])
+    }
+
+    @Test func expiryIsAppliedOnRead() throws {
+        // Given a request whose window ended
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        let expiresAt = now.addingTimeInterval(requestWindow)
+        // When it is read one second before the end, then at the end
+        #expect(try world.db.request(request.id, for: world.newcomer, now: expiresAt.addingTimeInterval(-1), compose: recordingComposer).state == .waiting)
+        let snapshot = try world.db.request(request.id, for: world.newcomer, now: expiresAt.addingTimeInterval(3600), compose: recordingComposer)
+        // Then it is expired as of the end of its window, with its event and emails, once
+        #expect(snapshot.state == .expired && snapshot.decidedAt == expiresAt)
+        #expect(snapshot.events.contains(RequestEventSnapshot(at: expiresAt, kind: "expired", actor: nil)))
+        _ = try world.db.request(request.id, for: world.admin, now: expiresAt.addingTimeInterval(7200), compose: recordingComposer)
+        #expect(try world.eventKinds(of: request.id).filter { $0 == "expired" }.count == 1)
+        #expect(try world.subjects(request: request.id).filter { $0.hasSuffix("expired expired") }.count == 3)
+        #expect(try world.db.openRequests(onService: world.serviceID).isEmpty)
+    }
+
+    @Test func expiryIsAppliedByTheListAndBeforeCreating() throws {
+        let world = try RequestWorld()
+        let first = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        let later = now.addingTimeInterval(requestWindow + 60)
+        // The edit page does not count a request past its window as open
+        #expect(try world.db.openRequests(onService: world.serviceID, now: later).isEmpty)
+        #expect(try world.db.openRequests(onService: world.serviceID) == [.technical: first.id])
+        // A new submission on the role expires the old request first
+        let second = try world.submitOne(by: world.tech, [.technical: world.outsider], at: later)
+        #expect(try world.state(of: first.id) == "expired")
+        // And the list applies expiry too
+        let muchLater = later.addingTimeInterval(requestWindow)
+        let listed = try world.db.requests(for: world.tech, now: muchLater, compose: silentComposer)
+        #expect(listed.map(\.state) == [.expired, .expired])
+        #expect(listed.map(\.id) == [second.id, first.id])
+    }
+
+    @Test func operatorExpiresEveryDueRequest() throws {
+        // Given two requests on two services, one due and one not
+        let world = try RequestWorld()
+        let otherService = try world.db.addService(
+            name: "vps-1.example", type: .vps,
+            administrative: world.admin, technical: world.admin, billing: world.admin)
+        let due = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        let plan = try ChangeRules.plan(
+            requester: world.admin, holders: try world.db.roleHolders(ofService: otherService)!.holders,
+            changes: [.billing: world.newcomer]).get()
+        let notDue = try world.db.createRequests(
+            plan.map { NewRequest(plan: $0, serviceID: otherService, codes: [:]) },
+            expectedHolders: try world.db.roleHolders(ofService: otherService)!.holders,
+            now: now.addingTimeInterval(2 * 24 * 3600), expiresAfter: requestWindow, compose: silentComposer)[0]
+        // When the operator expires due requests just after the first window
+        let when = now.addingTimeInterval(requestWindow + 1)
+        #expect(try world.db.expireDueRequests(now: when, compose: recordingComposer) == 1)
+        // Then only the due one expired, with its event and emails; running again does nothing
+        #expect(try world.state(of: due.id) == "expired")
+        #expect(try world.state(of: notDue) == "waiting")
+        #expect(try world.eventKinds(of: due.id).contains("expired"))
+        #expect(try world.subjects(request: due.id).filter { $0.hasSuffix("expired expired") }.count == 3)
+        #expect(try world.db.expireDueRequests(now: when, compose: recordingComposer) == 0)
+    }
+}
