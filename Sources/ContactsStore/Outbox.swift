@@ -56,15 +56,18 @@ extension AppDatabase {
     /// Undelivered emails whose next attempt is due (`next_attempt_at <= now`), oldest first.
     public func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail] {
         try dbPool.read { db in
-            try OutboxRecord.fetchAll(db, sql: """
-                SELECT * FROM outbox
-                WHERE delivered_at IS NULL AND next_attempt_at <= ?
-                ORDER BY next_attempt_at, id
-                LIMIT ?
-                """, arguments: [now, max(limit, 0)])
+            try OutboxRecord.fetchAll(db, sql: Self.pendingEmailsSQL, arguments: ["now": now, "limit": max(limit, 0)])
             .compactMap(\.pendingEmail)
         }
     }
+
+    /// Due emails through the partial index `outbox_pending`, already in order.
+    static let pendingEmailsSQL = """
+        SELECT * FROM outbox
+        WHERE delivered_at IS NULL AND next_attempt_at <= :now
+        ORDER BY next_attempt_at, id
+        LIMIT :limit
+        """
 
     /// Records a delivery: sets `delivered_at` and erases the body. Idempotent: a row already
     /// delivered keeps its first delivery time; an unknown ID changes nothing.
@@ -98,12 +101,23 @@ extension AppDatabase {
     /// How many emails wait for delivery (due now or later) and how many were delivered.
     public func outboxCounts() throws -> (pending: Int, delivered: Int) {
         try dbPool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE delivered_at IS NULL),
-                       count(*) FILTER (WHERE delivered_at IS NOT NULL)
-                FROM outbox
-                """)
-            return (row?[0] ?? 0, row?[1] ?? 0)
+            // The pending count reads the partial index; the total, SQLite's b-tree count.
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
+            return (pending, total - pending)
+        }
+    }
+
+    /// Housekeeping: forgets emails delivered before `deliveredBefore` (they hold no body any
+    /// more; the requests keep their `email_sent` events). Undelivered ones are never removed.
+    /// Returns how many were removed.
+    @discardableResult
+    public func deleteDeliveredEmails(deliveredBefore: Date) throws -> Int {
+        try dbPool.write { db in
+            try db.execute(
+                sql: "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
+                arguments: [deliveredBefore])
+            return db.changesCount
         }
     }
 

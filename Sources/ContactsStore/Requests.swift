@@ -278,17 +278,9 @@ extension AppDatabase {
     public func requests(
         for account: CustomerID, state: RequestState? = nil, now: Date, compose: EmailComposer
     ) throws -> [RequestSnapshot] {
-        let mine = """
-            SELECT id FROM change_request WHERE requester = :account
-            UNION SELECT id FROM change_request WHERE from_account = :account
-            UNION SELECT id FROM change_request WHERE to_account = :account
-            UNION SELECT request_id FROM confirmation WHERE confirmer = :account
-            """
         let due = try dbPool.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT id FROM change_request
-                WHERE state = 'waiting' AND expires_at <= :now AND id IN (\(mine))
-                """, arguments: ["account": account.rawValue, "now": now])
+            try Int64.fetchAll(
+                db, sql: Self.dueRequestsOfAccountSQL, arguments: ["account": account.rawValue, "now": now])
         }
         if !due.isEmpty {
             try dbPool.write { db in
@@ -297,16 +289,9 @@ extension AppDatabase {
         }
         return try dbPool.read { db in
             var arguments: StatementArguments = ["account": account.rawValue]
-            var stateFilter = ""
-            if let state {
-                stateFilter = "AND state = :state"
-                arguments += ["state": state.rawValue]
-            }
-            let ids = try Int64.fetchAll(db, sql: """
-                SELECT id FROM change_request
-                WHERE id IN (\(mine)) \(stateFilter)
-                ORDER BY state = 'waiting' DESC, requested_at DESC, id DESC
-                """, arguments: arguments)
+            if let state { arguments += ["state": state.rawValue] }
+            let ids = try Int64.fetchAll(
+                db, sql: Self.requestsOfAccountSQL(filteringState: state != nil), arguments: arguments)
             return try ids.compactMap { try Self.snapshot($0, db) }
         }
     }
@@ -316,9 +301,7 @@ extension AppDatabase {
     @discardableResult
     public func expireDueRequests(now: Date, compose: EmailComposer) throws -> Int {
         try dbPool.write { db in
-            let ids = try Int64.fetchAll(
-                db, sql: "SELECT id FROM change_request WHERE state = 'waiting' AND expires_at <= ? ORDER BY id",
-                arguments: [now])
+            let ids = try Int64.fetchAll(db, sql: Self.dueRequestsSQL, arguments: ["now": now])
             var count = 0
             for id in ids where try Self.expireIfDue(id, now: now, compose: compose, db) {
                 count += 1
@@ -326,6 +309,35 @@ extension AppDatabase {
             return count
         }
     }
+}
+
+// MARK: - The queries behind the lists (their plans are tested)
+
+extension AppDatabase {
+    /// The IDs of the requests `:account` takes part in: one index search per part it may play.
+    static let idsOfAccountSQL = """
+        SELECT id FROM change_request WHERE requester = :account
+        UNION SELECT id FROM change_request WHERE from_account = :account
+        UNION SELECT id FROM change_request WHERE to_account = :account
+        UNION SELECT request_id FROM confirmation WHERE confirmer = :account
+        """
+
+    static func requestsOfAccountSQL(filteringState: Bool) -> String {
+        """
+        SELECT id FROM change_request
+        WHERE id IN (\(idsOfAccountSQL)) \(filteringState ? "AND state = :state" : "")
+        ORDER BY state = 'waiting' DESC, requested_at DESC, id DESC
+        """
+    }
+
+    static let dueRequestsOfAccountSQL = """
+        SELECT id FROM change_request
+        WHERE state = 'waiting' AND expires_at <= :now AND id IN (\(idsOfAccountSQL))
+        """
+
+    static let dueRequestsSQL = """
+        SELECT id FROM change_request WHERE state = 'waiting' AND expires_at <= :now ORDER BY expires_at, id
+        """
 }
 
 // MARK: - Inside the transactions

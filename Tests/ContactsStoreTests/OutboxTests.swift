@@ -100,4 +100,18 @@ import Testing
         #expect(try world.db.pendingEmails(now: now.addingTimeInterval(30), limit: 10).map(\.id)
             == [pending[1].id, pending[2].id, pending[0].id])
     }
+
+    @Test func deliveredEmailsCanBeForgottenButPendingOnesNever() throws {
+        // Given one email delivered yesterday and two still pending
+        let (world, _) = try worldWithEmails()
+        let pending = try world.db.pendingEmails(now: now, limit: 10)
+        try world.db.markDelivered(emailID: pending[0].id, now: now)
+        try world.db.markDeliveryFailed(emailID: pending[1].id, error: "x", now: now)
+        // When delivered emails older than a day are removed, a day later
+        let removed = try world.db.deleteDeliveredEmails(deliveredBefore: now.addingTimeInterval(1))
+        // Then only the delivered one is gone, and the request keeps its history
+        #expect(removed == 1)
+        #expect(try world.db.outboxCounts() == (pending: 2, delivered: 0))
+        #expect(try world.db.dbPool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM request_event WHERE kind = 'email_sent'") } == 3)
+    }
 }
