@@ -44,6 +44,7 @@ public struct HTTPStatus: Equatable, Sendable, CustomStringConvertible {
     public static let forbidden = HTTPStatus(code: 403, reason: "Forbidden")
     public static let notFound = HTTPStatus(code: 404, reason: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
+    public static let conflict = HTTPStatus(code: 409, reason: "Conflict")
     public static let payloadTooLarge = HTTPStatus(code: 413, reason: "Payload Too Large")
     public static let unprocessableContent = HTTPStatus(code: 422, reason: "Unprocessable Content")
     public static let tooManyRequests = HTTPStatus(code: 429, reason: "Too Many Requests")

@@ -17,6 +17,11 @@ public struct AppConfiguration: Sendable {
     public var sessionAbsoluteTimeout: TimeInterval
     /// Times on pages are shown in this zone.
     public var displayTimeZone: TimeZone
+    /// A contact change request expires this long after it was made.
+    public var requestLifetime: TimeInterval
+    /// Where the demo's delivered `.eml` files are, to show them on `/demo/mailbox`; nil (the
+    /// default) turns that page off. A demo aid only: it shows every account's emails.
+    public var demoMailboxDirectory: String?
 
     public init(
         databasePath: String,
@@ -26,7 +31,9 @@ public struct AppConfiguration: Sendable {
         secureCookies: Bool = false,
         sessionIdleTimeout: TimeInterval = 30 * 60,
         sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60,
-        displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!
+        displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        requestLifetime: TimeInterval = 14 * 24 * 60 * 60,
+        demoMailboxDirectory: String? = nil
     ) {
         self.databasePath = databasePath
         self.templatesDirectory = templatesDirectory
@@ -36,5 +43,12 @@ public struct AppConfiguration: Sendable {
         self.sessionIdleTimeout = sessionIdleTimeout
         self.sessionAbsoluteTimeout = sessionAbsoluteTimeout
         self.displayTimeZone = displayTimeZone
+        self.requestLifetime = requestLifetime
+        self.demoMailboxDirectory = demoMailboxDirectory
+    }
+
+    /// The base URL without a trailing slash, ready for `base + "/path"`.
+    var linkBase: String {
+        publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
     }
 }

@@ -16,6 +16,7 @@ public final class Application: HTTPResponder {
     let catalog: Catalog
     let templates: TemplateLibrary
     let sessions: SessionManager
+    let emails: RequestEmails
     let clock: @Sendable () -> Date
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
@@ -23,7 +24,7 @@ public final class Application: HTTPResponder {
     private let router: Router
 
     /// Templates every page needs; checked at start so a missing one fails fast.
-    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile"]
+    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email"]
 
     public convenience init(configuration: AppConfiguration) throws {
         try self.init(
@@ -44,6 +45,7 @@ public final class Application: HTTPResponder {
             throw TemplateLibrary.LoadError(file: "\(name).mustache", line: nil, reason: "is missing")
         }
         self.sessions = SessionManager(database: database, configuration: configuration)
+        self.emails = RequestEmails(catalog: catalog, templates: templates, configuration: configuration)
         self.logger = Logger(label: "service-contacts.web")
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
         self.router = Self.makeRouter()
@@ -136,6 +138,11 @@ public final class Application: HTTPResponder {
         response.headers.append(("Vary", "Accept-Language, Cookie"))
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))
+    }
+
+    /// What the store calls, inside its transactions, for the emails a request's change needs.
+    var composeEmails: EmailComposer {
+        { [emails] request in emails.compose(request) }
     }
 
     static func isUnavailable(_ error: Error) -> Bool {

@@ -155,6 +155,9 @@ struct ContactRowView: MustacheParent {
         case "tech": ContactCellView(contact: row.technical, isMine: row.myRoles.contains(.technical), strings: strings)
         case "billing": ContactCellView(contact: row.billing, isMine: row.myRoles.contains(.billing), strings: strings)
         case "myRoles": row.myRoles.sorted().map { strings[$0.labelKey] }.joined(separator: ", ")
+        // Every role may change at least itself, so every listed row gets the pencil.
+        case "editURL": "/services/\(row.serviceID)/edit"
+        case "editLabel": strings.catalog.string("contacts_edit", strings.language, .string(row.name))
         default: nil
         }
     }

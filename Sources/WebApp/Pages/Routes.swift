@@ -16,6 +16,15 @@ extension Application {
         router.add("GET", "/profile") { app, context in try app.showProfile(context) }
         router.add("POST", "/profile") { app, context in try app.saveProfile(context) }
         router.add("GET", "/language") { app, context in try app.switchLanguage(context) }
+        router.add("GET", "/services/:id/edit") { app, context in try app.showEditPage(context) }
+        router.add("POST", "/services/:id/edit") { app, context in try app.submitEditPage(context) }
+        router.add("GET", "/requests") { app, context in try app.showRequests(context) }
+        router.add("GET", "/requests/:id") { app, context in try app.showRequest(context) }
+        router.add("POST", "/requests/:id/accept") { app, context in try app.acceptRequest(context) }
+        router.add("POST", "/requests/:id/refuse") { app, context in try app.refuseRequest(context) }
+        router.add("POST", "/requests/:id/cancel") { app, context in try app.cancelRequest(context) }
+        router.add("POST", "/requests/:id/resend") { app, context in try app.resendRequest(context) }
+        router.add("GET", "/demo/mailbox") { app, context in try app.showDemoMailbox(context) }
         return router
     }
 

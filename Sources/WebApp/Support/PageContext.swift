@@ -39,6 +39,7 @@ struct PageContext: MustacheParent {
         case "csrf": csrfToken
         case "navContacts": currentPath == "/contacts"
         case "navProfile": currentPath == "/profile"
+        case "navRequests": currentPath.hasPrefix("/requests")
         case "languages": languageLinks
         default: content.child(named: name)
         }

@@ -1,0 +1,239 @@
+import ContactsDomain
+import ContactsStore
+import Credentials
+import Foundation
+import HTTPCore
+import Localization
+
+/// "My requests" and the page of one request, where confirmers accept or refuse with their code.
+extension Application {
+    func showRequests(_ context: RequestContext) throws -> HTTPResponse {
+        guard let account = context.visitor.account else { return redirectToSignIn(context) }
+        var state: RequestState?
+        if let value = context.query.value("state"), !value.isEmpty {
+            guard let parsed = RequestState(rawValue: value) else { throw WebError.badRequest }
+            state = parsed
+        }
+        let requests = try database.requests(for: account.id, state: state, now: context.now, compose: composeEmails)
+        let strings = strings(context)
+        let rows = requests.map { requestSummary($0, me: account, context: context) }
+        let open = rows.filter { $0["isOpen"] as? Bool == true }
+        let history = rows.filter { $0["isOpen"] as? Bool != true }
+        let model: [String: Any] = [
+            "open": open,
+            "history": history,
+            "hasOpen": !open.isEmpty,
+            "hasHistory": !history.isEmpty,
+            "hasRequests": !rows.isEmpty,
+            "summary": catalog.plural("requests_summary", count: rows.count, context.language),
+            "stateOptions": [["value": "", "label": strings["requests_filter_any"], "selected": state == nil]]
+                + RequestState.allCases.map { ["value": $0.rawValue, "label": strings[$0.labelKey], "selected": $0 == state] },
+        ]
+        return page("requests", titleKey: "requests_title", model, context: context)
+    }
+
+    func showRequest(_ context: RequestContext) throws -> HTTPResponse {
+        guard let account = context.visitor.account else { return redirectToSignIn(context) }
+        let request = try loadRequest(context, account: account)
+        let noticeKey: String? = switch context.query.value("notice") {
+        case "accepted": "request_notice_accepted"
+        case "done": "request_notice_done"
+        case "refused": "request_notice_refused"
+        case "cancelled": "request_notice_cancelled"
+        case "resent": "request_notice_resent"
+        default: nil
+        }
+        // Opening the emailed link only fills the code in; only the buttons act on it.
+        let code = context.query.value("code") ?? ""
+        return requestPage(context, request, me: account, code: code, notice: noticeKey.map { strings(context)[$0] })
+    }
+
+    func acceptRequest(_ context: RequestContext) throws -> HTTPResponse {
+        try decide(context) { app, id, account, code, now in
+            try app.database.accept(requestID: id, by: account, code: code, now: now, compose: app.composeEmails)
+        }
+    }
+
+    func refuseRequest(_ context: RequestContext) throws -> HTTPResponse {
+        try decide(context) { app, id, account, code, now in
+            try app.database.refuse(requestID: id, by: account, code: code, now: now, compose: app.composeEmails)
+        }
+    }
+
+    func cancelRequest(_ context: RequestContext) throws -> HTTPResponse {
+        guard let account = context.visitor.account else { return redirectToSignIn(context) }
+        let id = try requestID(context)
+        return try act(context, account: account) {
+            let request = try database.cancel(requestID: id, by: account.id, now: context.now, compose: composeEmails)
+            return .redirect(to: "/requests/\(request.id)?notice=cancelled")
+        }
+    }
+
+    func resendRequest(_ context: RequestContext) throws -> HTTPResponse {
+        guard let account = context.visitor.account else { return redirectToSignIn(context) }
+        let id = try requestID(context)
+        return try act(context, account: account) {
+            let request = try database.resend(
+                requestID: id, by: account.id, now: context.now, newCode: { Secret.generate() }, compose: composeEmails
+            )
+            return .redirect(to: "/requests/\(request.id)?notice=resent")
+        }
+    }
+
+    /// Accept or refuse: both need the confirmer's code.
+    private func decide(
+        _ context: RequestContext,
+        _ action: (Application, Int64, CustomerID, String, Date) throws -> RequestSnapshot
+    ) throws -> HTTPResponse {
+        guard let account = context.visitor.account else { return redirectToSignIn(context) }
+        let id = try requestID(context)
+        let code = (try context.form().value("code") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !code.isEmpty else {
+            let request = try loadRequest(context, account: account)
+            return requestPage(context, request, me: account, code: "", codeError: strings(context)["request_error_code_empty"], status: .unprocessableContent)
+        }
+        return try act(context, account: account, code: code) {
+            let request = try action(self, id, account.id, code, context.now)
+            let notice = switch request.state {
+            case .done: "done"
+            case .refused: "refused"
+            case .waiting: "accepted"
+            default: ""
+            }
+            return .redirect(to: "/requests/\(request.id)" + (notice.isEmpty ? "" : "?notice=\(notice)"))
+        }
+    }
+
+    /// Runs a store action; what it refuses comes back as the request page with the reason.
+    private func act(_ context: RequestContext, account: Account, code: String = "", _ action: () throws -> HTTPResponse) throws -> HTTPResponse {
+        do {
+            return try action()
+        } catch let error as RequestError {
+            if error == .notFound { throw WebError.notFound }
+            let request = try loadRequest(context, account: account)
+            let (message, status, retryAfter) = explain(error, context: context)
+            var response = requestPage(
+                context, request, me: account, code: code,
+                codeError: error == .wrongCode ? message : nil,
+                formError: error == .wrongCode ? nil : message, status: status
+            )
+            if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
+            return response
+        }
+    }
+
+    private func explain(_ error: RequestError, context: RequestContext) -> (String, HTTPStatus, Int?) {
+        let strings = strings(context)
+        switch error {
+        case .wrongCode:
+            return (strings["request_error_wrong_code"], .unprocessableContent, nil)
+        case .tooManyWrongCodes(let wait):
+            let seconds = Int(wait.rounded(.up))
+            return (catalog.plural("request_error_too_many", count: seconds, context.language), .tooManyRequests, seconds)
+        case .resendTooSoon(let wait):
+            let seconds = Int(wait.rounded(.up))
+            return (catalog.plural("request_error_resend_too_soon", count: seconds, context.language), .tooManyRequests, seconds)
+        case .refused(.notAConfirmer):
+            return (strings["request_error_not_confirmer"], .forbidden, nil)
+        case .refused(.notTheRequester):
+            return (strings["request_error_not_requester"], .forbidden, nil)
+        case .refused(.alreadyAccepted):
+            return (strings["request_error_already_accepted"], .conflict, nil)
+        case .refused(.notOpen), .openRequestExists, .unknownService, .unknownAccount, .paymentBlocked, .rulesChanged, .notFound:
+            return (strings["request_error_closed"], .conflict, nil)
+        }
+    }
+
+    private func requestID(_ context: RequestContext) throws -> Int64 {
+        guard let id = context.pathID else { throw WebError.notFound }
+        return id
+    }
+
+    /// Nobody but a participant sees a request, whatever its address: anybody else gets 404.
+    private func loadRequest(_ context: RequestContext, account: Account) throws -> RequestSnapshot {
+        do {
+            return try database.request(try requestID(context), for: account.id, now: context.now, compose: composeEmails)
+        } catch RequestError.notFound {
+            throw WebError.notFound
+        }
+    }
+
+    private func requestPage(
+        _ context: RequestContext,
+        _ request: RequestSnapshot,
+        me: Account,
+        code: String,
+        notice: String? = nil,
+        codeError: String? = nil,
+        formError: String? = nil,
+        status: HTTPStatus = .ok
+    ) -> HTTPResponse {
+        let strings = strings(context)
+        let language = context.language
+        var model = requestSummary(request, me: me, context: context)
+        let awaitingMe = request.state.isOpen && request.awaited.contains { $0.id == me.id }
+        model["awaitingMe"] = awaitingMe
+        model["canCancel"] = request.state.isOpen && request.requester.id == me.id
+        model["canResend"] = request.state.isOpen
+        model["code"] = code
+        model["notice"] = notice
+        model["codeError"] = codeError
+        model["formError"] = formError
+        model["decidedAt"] = request.decidedAt.map { dateTime($0, context) }
+        model["failure"] = request.failure.map { strings[$0 == .holdersChanged ? "request_failed_holders" : "request_failed_payment"] }
+        model["confirmations"] = request.confirmations.map { confirmation -> [String: Any] in
+            [
+                "who": describe(confirmation.confirmer),
+                "status": confirmation.acceptedAt.map { catalog.string("request_confirmed_at", language, .string(dateTime($0, context))) }
+                    ?? strings["request_awaited"],
+                "accepted": confirmation.acceptedAt != nil,
+            ]
+        }
+        let names = Dictionary(request.participants.map { ($0.id, describe($0)) }, uniquingKeysWith: { first, _ in first })
+        model["events"] = request.events.map { event -> [String: Any] in
+            let actor = event.actor.map { names[$0] ?? $0.rawValue } ?? ""
+            return ["at": dateTime(event.at, context), "text": catalog.string("event_\(event.kind)", language, .string(actor))]
+        }
+        var response = page("request", titleKey: "request_title", model, context: context, status: status)
+        // The address may carry a personal code: never send it on as a referrer.
+        response.headers.append(("Referrer-Policy", "no-referrer"))
+        return response
+    }
+
+    /// The columns both pages show for a request.
+    private func requestSummary(_ request: RequestSnapshot, me: Account, context: RequestContext) -> [String: Any] {
+        let strings = strings(context)
+        let awaited = request.awaited
+        var waiting: String?
+        if request.state.isOpen {
+            waiting = awaited.contains { $0.id == me.id }
+                ? strings["request_waiting_you"]
+                : catalog.string("request_waiting_for", context.language, .string(awaited.map(describe).joined(separator: ", ")))
+        }
+        var summary: [String: Any] = [
+            "id": request.id,
+            "url": "/requests/\(request.id)",
+            "service": request.serviceName,
+            "serviceType": strings[request.serviceType.labelKey],
+            "roles": request.roles.map { strings[$0.labelKey] }.joined(separator: ", "),
+            "from": describe(request.from),
+            "to": describe(request.to),
+            "requester": describe(request.requester),
+            "state": strings[request.state.labelKey],
+            "stateClass": "state-\(request.state.rawValue)",
+            "isOpen": request.state.isOpen,
+            "requestedAt": dateTime(request.requestedAt, context),
+            "expiresAt": dateTime(request.expiresAt, context),
+        ]
+        summary["waiting"] = waiting
+        return summary
+    }
+
+    private func dateTime(_ date: Date, _ context: RequestContext) -> String {
+        LocalFormat.dateTime(date, context.language, timeZone: configuration.displayTimeZone)
+    }
+}
+
+extension RequestState {
+    var labelKey: String { "state_\(rawValue)" }
+}
