@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "contacts-admin", dependencies: [
-            "ContactsStore", "ContactsDomain", "Credentials", "Mailer",
+            "ContactsStore", "ContactsDomain", "Credentials", "Mailer", "WebApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -59,6 +59,12 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CONTACTS_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
+    @Option(help: "Days before an unconfirmed contact change request expires. [env: CONTACTS_REQUEST_DAYS] (default: 14)")
+    var requestDays: Int?
+
+    @Option(help: "Demo aid: show the .eml files of this directory on /demo/mailbox, to every visitor. Never in production. [env: CONTACTS_DEMO_MAILBOX] (default: off)")
+    var demoMailbox: String?
+
     mutating func run() throws {
         // First, before the database or anything else can start a thread: every thread must
         // inherit the blocked SIGTERM/SIGINT so that only the server's sigwait sees them.
@@ -87,7 +93,9 @@ struct ContactsFCGI: ParsableCommand {
                 templatesDirectory: settings.templatesDirectory,
                 publicBaseURL: settings.publicBaseURL,
                 defaultLanguage: settings.defaultLanguage,
-                secureCookies: settings.secureCookies
+                secureCookies: settings.secureCookies,
+                requestLifetime: settings.requestLifetime,
+                demoMailboxDirectory: settings.demoMailboxDirectory
             ))
         } catch {
             logger.critical("cannot start: \(String(describing: error))")
@@ -123,6 +131,8 @@ struct Settings {
     var publicBaseURL: String
     var defaultLanguage: Language
     var secureCookies: Bool
+    var requestLifetime: TimeInterval
+    var demoMailboxDirectory: String?
 
     init(options: ContactsFCGI, environment: [String: String]) throws {
         func flag(_ name: String) -> Bool {
@@ -182,5 +192,10 @@ struct Settings {
         }
         defaultLanguage = language
         secureCookies = options.secureCookies || flag("CONTACTS_SECURE_COOKIES")
+
+        let days = try integer(options.requestDays, "CONTACTS_REQUEST_DAYS") ?? 14
+        guard (1...365).contains(days) else { throw Invalid(message: "request days must be between 1 and 365") }
+        requestLifetime = TimeInterval(days) * 24 * 60 * 60
+        demoMailboxDirectory = options.demoMailbox ?? environment["CONTACTS_DEMO_MAILBOX"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

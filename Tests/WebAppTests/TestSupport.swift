@@ -24,13 +24,14 @@ struct TestApp {
     let database: AppDatabase
     let clock = TestClock()
 
-    init(defaultLanguage: Language = .pl) throws {
+    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil) throws {
         database = try AppDatabase.temporary()
         let configuration = AppConfiguration(
             databasePath: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test",
-            defaultLanguage: defaultLanguage
+            defaultLanguage: defaultLanguage,
+            demoMailboxDirectory: demoMailboxDirectory
         )
         let clock = self.clock
         app = try Application(configuration: configuration, database: database, clock: { clock.now })

@@ -1,0 +1,32 @@
+import ArgumentParser
+import ContactsStore
+import Foundation
+import WebApp
+
+/// Expiry also happens whenever a request is read or acted on; this command applies it to every
+/// due request at once (run it from cron), so that everybody involved is told in time.
+struct ExpireRequests: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expire-requests",
+        abstract: "Expire every contact change request past its window and queue the emails that say so.")
+
+    @OptionGroup var options: DatabaseOptions
+
+    @Option(help: "Directory of the templates and Localizable.xcstrings the emails are written from.")
+    var templates = "Templates"
+
+    @Option(help: "Base of the absolute links in the emails (as the web application's --public-base-url).")
+    var publicBaseURL = "http://127.0.0.1:8080"
+
+    func run() throws {
+        let database = try options.open()
+        let compose: EmailComposer
+        do {
+            compose = try RequestEmailComposer.load(templatesDirectory: templates, publicBaseURL: publicBaseURL)
+        } catch {
+            throw OperatorError("cannot load the email templates from \(templates): \(error)")
+        }
+        let expired = try database.expireDueRequests(now: Date(), compose: compose)
+        print("Expired \(expired) request\(expired == 1 ? "" : "s"); their emails are queued for deliver-mail.")
+    }
+}
