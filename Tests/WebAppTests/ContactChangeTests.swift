@@ -50,6 +50,17 @@ import Testing
         func code(in link: String) -> String {
             String(link.split(separator: "=").last ?? "")
         }
+
+        /// The administrator asks for `newcomer` as technical contact: its signed-in browser, the
+        /// request's ID and the two confirmers' links.
+        func askForNewTechnicalContact() throws -> (admin: Browser, id: String, adminLink: String, newcomerLink: String) {
+            let admin = browser(signedInAs: self.admin)
+            admin.get(editURL)
+            try #require(admin.post(editURL, [("new_tech", newcomer.rawValue)]).status == .seeOther)
+            let adminLink = try codeLink(for: self.admin)
+            let id = try #require(adminLink.split(separator: "/").last?.split(separator: "?").first)
+            return (admin, String(id), adminLink, try codeLink(for: newcomer))
+        }
     }
 
     @Test func theEditPageShowsOnlyTheFieldsTheRoleMayChange() throws {
@@ -156,12 +167,7 @@ import Testing
 
     @Test func wrongUsedAndForeignCodesAreRefused() throws {
         let world = try World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let adminLink = try world.codeLink(for: world.admin)
-        let newcomerLink = try world.codeLink(for: world.newcomer)
-        let id = try #require(adminLink.split(separator: "/").last?.split(separator: "?").first)
+        let (admin, id, adminLink, newcomerLink) = try world.askForNewTechnicalContact()
 
         admin.get("/requests/\(id)")
         let wrong = admin.post("/requests/\(id)/accept", [("code", "x" + world.code(in: adminLink))])
@@ -180,11 +186,7 @@ import Testing
 
     @Test func nobodyElseSeesARequest() throws {
         let world = try World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let link = try world.codeLink(for: world.admin)
-        let id = try #require(link.split(separator: "/").last?.split(separator: "?").first)
+        let (_, id, link, _) = try world.askForNewTechnicalContact()
         let outsider = try world.test.addAccount("ou500-ovh")
         let stranger = world.browser(signedInAs: outsider)
         #expect(stranger.get("/requests/\(id)").status == .notFound)
@@ -198,11 +200,7 @@ import Testing
 
     @Test func aRefusalEndsTheRequestAndTellsEverybody() throws {
         let world = try World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let link = try world.codeLink(for: world.newcomer)
-        let id = try #require(link.split(separator: "/").last?.split(separator: "?").first)
+        let (admin, id, _, link) = try world.askForNewTechnicalContact()
         let newcomer = world.browser(signedInAs: world.newcomer)
         newcomer.get(link)
         let refused = newcomer.post("/requests/\(id)/refuse", [("code", world.code(in: link))])
@@ -230,11 +228,7 @@ import Testing
 
     @Test func theRequesterCancelsAndOthersCannot() throws {
         let world = try World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let link = try world.codeLink(for: world.newcomer)
-        let id = try #require(link.split(separator: "/").last?.split(separator: "?").first)
+        let (admin, id, _, _) = try world.askForNewTechnicalContact()
         let newcomer = world.browser(signedInAs: world.newcomer)
         newcomer.get("/requests/\(id)")
         #expect(newcomer.post("/requests/\(id)/cancel", []).status == .forbidden)
@@ -245,11 +239,7 @@ import Testing
 
     @Test func resendingIssuesFreshCodesAtMostOnceAMinute() throws {
         let world = try World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let oldLink = try world.codeLink(for: world.newcomer)
-        let id = try #require(oldLink.split(separator: "/").last?.split(separator: "?").first)
+        let (admin, id, _, oldLink) = try world.askForNewTechnicalContact()
 
         admin.get("/requests/\(id)")
         let tooSoon = admin.post("/requests/\(id)/resend", [])

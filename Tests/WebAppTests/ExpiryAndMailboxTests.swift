@@ -8,11 +8,7 @@ import Testing
 @Suite struct ExpiryTests {
     @Test func anUnconfirmedRequestExpiresAndEverybodyIsTold() throws {
         let world = try ContactChangeTests.World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
-        let link = try world.codeLink(for: world.newcomer)
-        let id = try #require(link.split(separator: "/").last?.split(separator: "?").first)
+        let (admin, id, _, link) = try world.askForNewTechnicalContact()
 
         world.test.clock.advance(by: 14 * 24 * 3600 + 1)
         admin.signIn(world.admin.rawValue)
@@ -37,9 +33,7 @@ import Testing
             publicBaseURL: "https://contacts.example.test/"
         )
         let world = try ContactChangeTests.World()
-        let admin = world.browser(signedInAs: world.admin)
-        admin.get(world.editURL)
-        admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
+        _ = try world.askForNewTechnicalContact()
         world.test.clock.advance(by: 15 * 24 * 3600)
         #expect(try world.test.database.expireDueRequests(now: world.test.clock.now, compose: composer) == 1)
         let expiredNotice = try #require(try world.emails(to: world.newcomer).last)
