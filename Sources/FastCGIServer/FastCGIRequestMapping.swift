@@ -21,12 +21,7 @@ public enum FastCGIRequestMapping {
             query = ""
         }
 
-        var headers: [String: String] = [:]
-        for (name, value) in parameters {
-            if name.hasPrefix("HTTP_"), name.utf8.count > 5 {
-                headers[headerName(fromParameter: name.dropFirst(5))] = value
-            }
-        }
+        var headers = Self.headers(parameters: parameters)
         // CONTENT_TYPE and CONTENT_LENGTH come without the HTTP_ prefix (CGI/1.1).
         if let contentType = parameters["CONTENT_TYPE"], !contentType.isEmpty {
             headers["content-type"] = contentType
@@ -52,6 +47,16 @@ public enum FastCGIRequestMapping {
             body: body,
             remoteAddress: parameters["REMOTE_ADDR"] ?? ""
         )
+    }
+
+    /// The request's HTTP headers (`HTTP_ACCEPT_LANGUAGE` → `accept-language`), also for
+    /// requests too broken to map, so that even their error page speaks the visitor's language.
+    public static func headers(parameters: [String: String]) -> [String: String] {
+        var headers: [String: String] = [:]
+        for (name, value) in parameters where name.hasPrefix("HTTP_") && name.utf8.count > 5 {
+            headers[headerName(fromParameter: name.dropFirst(5))] = value
+        }
+        return headers
     }
 
     /// `CONTENT_LENGTH` as a byte count: `nil` when absent or empty (no body),

@@ -57,17 +57,17 @@ final class Worker {
         switch FastCGIRequestMapping.contentLength(parameters["CONTENT_LENGTH"]) {
         case .some(.none):
             logger.notice("bad CONTENT_LENGTH", metadata: ["method": "\(method)"])
-            response = Self.plainResponse(.badRequest)
+            response = responder.respondToUnreadableRequest(.badRequest, headers: FastCGIRequestMapping.headers(parameters: parameters))
         case .some(.some(let length)) where length > maxBodyBytes:
             logger.notice("request body too large", metadata: ["method": "\(method)", "bytes": "\(length)"])
             Self.drain(request.pointee.in, upTo: length, limit: max(16 * maxBodyBytes, 1 << 20))
-            response = Self.plainResponse(.payloadTooLarge)
+            response = responder.respondToUnreadableRequest(.payloadTooLarge, headers: FastCGIRequestMapping.headers(parameters: parameters))
         case let length:
             let expected = (length ?? nil) ?? 0
             let body = Self.readBody(request.pointee.in, count: expected)
             if body.count != expected {
                 logger.notice("request body shorter than CONTENT_LENGTH", metadata: ["method": "\(method)"])
-                response = Self.plainResponse(.badRequest)
+                response = responder.respondToUnreadableRequest(.badRequest, headers: FastCGIRequestMapping.headers(parameters: parameters))
             } else if let httpRequest = FastCGIRequestMapping.request(parameters: parameters, body: body) {
                 if logger.logLevel <= .debug {
                     logger.debug("request", metadata: ["method": "\(method)", "path": "\(httpRequest.rawPath)"])
@@ -75,7 +75,7 @@ final class Worker {
                 response = responder.respond(to: httpRequest)
             } else {
                 logger.notice("malformed FastCGI parameters", metadata: ["method": "\(method)"])
-                response = Self.plainResponse(.badRequest)
+                response = responder.respondToUnreadableRequest(.badRequest, headers: FastCGIRequestMapping.headers(parameters: parameters))
             }
         }
 
@@ -157,22 +157,6 @@ final class Worker {
             }
             return true
         }
-    }
-
-    /// The few answers the adapter gives itself, before any responder is involved.
-    static func plainResponse(_ status: HTTPStatus) -> HTTPResponse {
-        let text: String
-        switch status.code {
-        case 413:
-            text = "Przesłane dane są zbyt duże.\nOs dados enviados são demasiado grandes.\nI dati inviati sono troppo grandi.\n"
-        default:
-            text = "Nieprawidłowe żądanie.\nPedido inválido.\nRichiesta non valida.\n"
-        }
-        return HTTPResponse(
-            status: status,
-            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
-            body: Array(text.utf8)
-        )
     }
 
     private func describe(_ code: Int32) -> String {

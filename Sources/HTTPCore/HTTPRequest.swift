@@ -54,4 +54,13 @@ public struct HTTPRequest: Sendable {
 /// What a transport hands a request to.
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest) -> HTTPResponse
+    /// The answer to a request the transport could not read (malformed framing, a body over the
+    /// limit), in the responder's own words: `headers` are whatever could be read of it.
+    func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse
+}
+
+extension HTTPResponder {
+    public func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Cache-Control", "no-store")])
+    }
 }

@@ -72,6 +72,12 @@ public final class Application: HTTPResponder {
         return response
     }
 
+    /// Framing errors the FastCGI adapter found before a request existed: a localized page too.
+    public func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse {
+        let error: WebError = status == .payloadTooLarge ? .payloadTooLarge : .badRequest
+        return errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+    }
+
     private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {
         switch router.match(method: method, path: context.path) {
         case .found(let handler, let id):
@@ -120,10 +126,35 @@ public final class Application: HTTPResponder {
         if context.request.header("sec-fetch-site") == "cross-site" {
             throw WebError.forbiddenCSRF
         }
+        if let origin = context.request.header("origin"), !isSameOrigin(origin, host: context.request.header("host")) {
+            throw WebError.forbiddenCSRF
+        }
         let form = try context.form()
         guard sessions.isValidCSRFToken(form.value("csrf"), for: context.visitor) else {
             throw WebError.forbiddenCSRF
         }
+    }
+
+    /// An `Origin` header, when a browser sends one, must name this site: the host the request
+    /// was sent to (`Host`, as nginx passes it on), or the host of the configured public base URL
+    /// (the two differ behind a proxy that rewrites `Host`). `null` is accepted: browsers send it
+    /// for a form posted from a page with `Referrer-Policy: no-referrer` (the request page); the
+    /// CSRF token still decides.
+    func isSameOrigin(_ origin: String, host: String?) -> Bool {
+        let origin = origin.trimmingCharacters(in: .whitespaces).lowercased()
+        if origin == "null" { return true }
+        let scheme: String
+        if origin.hasPrefix("https://") { scheme = "https" } else if origin.hasPrefix("http://") { scheme = "http" } else { return false }
+        let authority = String(origin.dropFirst(scheme.count + 3))
+        guard !authority.isEmpty, !authority.contains("/"), !authority.contains("@") else { return false }
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        func matches(_ candidate: String?) -> Bool {
+            guard let candidate = candidate?.trimmingCharacters(in: .whitespaces).lowercased(), !candidate.isEmpty else { return false }
+            return candidate == authority || candidate == authority + defaultPort || candidate + defaultPort == authority
+        }
+        let base = configuration.linkBase.lowercased()
+        let baseAuthority = base.components(separatedBy: "://").dropFirst().first?.split(separator: "/").first.map(String.init)
+        return matches(host) || matches(baseAuthority)
     }
 
     /// Headers every dynamic response carries.

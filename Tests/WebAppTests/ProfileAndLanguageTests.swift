@@ -176,3 +176,16 @@ import Testing
         #expect(test.browser().get("/nowhere").header("Cache-Control") == "no-store")
     }
 }
+
+@Suite struct UnreadableRequestTests {
+    @Test func framingErrorsGetALocalizedPageInTheVisitorsLanguage() throws {
+        let test = try TestApp()
+        let tooLarge = test.app.respondToUnreadableRequest(.payloadTooLarge, headers: ["accept-language": "it-IT,it;q=0.9"])
+        #expect(tooLarge.status == .payloadTooLarge)
+        #expect(tooLarge.bodyText.contains(test.app.text("error_413", .it)))
+        #expect(tooLarge.header("Content-Language") == nil || tooLarge.header("Content-Language") == "it")
+        let malformed = test.app.respondToUnreadableRequest(.badRequest, headers: [:])
+        #expect(malformed.status == .badRequest)
+        #expect(malformed.bodyText.contains(test.app.text("error_400", .pl)))
+    }
+}
