@@ -40,7 +40,9 @@ extension Application {
         var wanted: [Role: CustomerID] = [:]
         var fieldErrors: [Role: String] = [:]
         for role in Role.allCases {
-            let text = form.value("new_\(role.rawValue)")?.trimmingCharacters(in: .whitespaces) ?? ""
+            // Only what CustomerID itself trims: a non-breaking or other Unicode space makes the ID
+            // invalid instead of being cleaned into somebody's ID.
+            let text = form.value("new_\(role.rawValue)")?.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n")) ?? ""
             typed[role] = text
             if role != .administrative, form.value("take_\(role.rawValue)") == "1" {
                 taken.insert(role)
