@@ -40,6 +40,7 @@ extension Application {
     func errorResponse(_ error: WebError?, context: RequestContext?, request: HTTPRequest) -> HTTPResponse {
         let status = error?.status ?? .internalServerError
         let messageKey = error?.messageKey ?? "error_500"
+        let parsed = context != nil
         let context = context ?? fallbackContext(for: request)
         var response = page(
             "error", titleKey: "error_title",
@@ -51,6 +52,12 @@ extension Application {
         }
         if error == .serviceUnavailable {
             response.headers.append(("Retry-After", "5"))
+        }
+        if !parsed {
+            // A request too broken for a context never reaches `finish`: the headers every page carries.
+            response.headers.append(("Content-Language", context.language.rawValue))
+            response.headers.append(("Vary", "Accept-Language, Cookie"))
+            response.headers.append(("Cache-Control", "no-store"))
         }
         return response
     }
