@@ -51,9 +51,14 @@ public enum FastCGIRequestMapping {
 
     /// The request's HTTP headers (`HTTP_ACCEPT_LANGUAGE` → `accept-language`), also for
     /// requests too broken to map, so that even their error page speaks the visitor's language.
+    ///
+    /// Only CGI-form names (`HTTP_` then upper-case letters, digits and `_`, as web servers send
+    /// them) become headers: each header then comes from exactly one parameter, so the result
+    /// never depends on the order the parameters come in (`HTTP_COOKIE` against `HTTP_cookie`).
     public static func headers(parameters: [String: String]) -> [String: String] {
         var headers: [String: String] = [:]
-        for (name, value) in parameters where name.hasPrefix("HTTP_") && name.utf8.count > 5 {
+        for (name, value) in parameters
+        where name.hasPrefix("HTTP_") && name.utf8.count > 5 && name.utf8.dropFirst(5).allSatisfy(isMetaVariableByte) {
             headers[headerName(fromParameter: name.dropFirst(5))] = value
         }
         return headers
@@ -88,6 +93,12 @@ public enum FastCGIRequestMapping {
             default: byte
             }
         }, as: UTF8.self)
+    }
+
+    /// RFC 3875 meta-variable name characters after `HTTP_`: `A-Z`, `0-9` and `_`.
+    static func isMetaVariableByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || byte == UInt8(ascii: "_")
     }
 
     /// A request target is visible ASCII only (RFC 9112); anything else never came from a browser.

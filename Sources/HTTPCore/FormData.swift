@@ -27,7 +27,9 @@ public struct FormData: Equatable, Sendable {
         var pairs: [(name: String, value: String)] = []
         for part in encoded.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             if pairs.count == Self.maximumPairs { throw .tooManyFields }
-            if part.count > Self.maximumFieldBytes * 3 + 1 { throw .fieldTooLarge }
+            // A part is a name and a value, each up to `maximumFieldBytes` once decoded and so up
+            // to three times that encoded: a larger part cannot fit and is refused before decoding.
+            if part.count > Self.maximumFieldBytes * 3 * 2 + 1 { throw .fieldTooLarge }
             let halves = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             do {
                 let name = try PercentDecoding.decode(halves[0], plusIsSpace: true)
