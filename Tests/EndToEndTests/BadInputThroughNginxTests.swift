@@ -81,9 +81,8 @@ struct BadInputThroughNginxTests {
                 #expect(response.text.contains("<html lang=\"pl\">"), "\(what): the app's localized page")
             }
         }
-        withKnownIssue("nginx answers requests it cannot parse with its built-in English 400 page (no error_page 400/494 in nginx.conf)") {
-            #expect(nginxOwnPages.isEmpty, "\(nginxOwnPages)")
-        }
+        // nginx's own refusals get the static localized 400 page (error_page 400 494).
+        #expect(nginxOwnPages.isEmpty, "\(nginxOwnPages)")
         // The app's own answers are localized pages: 400 for encoding, 413 for a huge field.
         let bad = try get(Array("/contacts?q=%E2%82".utf8))
         #expect(bad.status == 400)
