@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     /// Where the demo's delivered `.eml` files are, to show them on `/demo/mailbox`; nil (the
     /// default) turns that page off. A demo aid only: it shows every account's emails.
     public var demoMailboxDirectory: String?
+    /// Turns on `/bench/bytes`, the benchmark's trivial route (bench/run); off in production.
+    public var benchRoutes: Bool
 
     public init(
         databasePath: String,
@@ -33,7 +35,8 @@ public struct AppConfiguration: Sendable {
         sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60,
         displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
         requestLifetime: TimeInterval = 14 * 24 * 60 * 60,
-        demoMailboxDirectory: String? = nil
+        demoMailboxDirectory: String? = nil,
+        benchRoutes: Bool = false
     ) {
         self.databasePath = databasePath
         self.templatesDirectory = templatesDirectory
@@ -45,6 +48,7 @@ public struct AppConfiguration: Sendable {
         self.displayTimeZone = displayTimeZone
         self.requestLifetime = requestLifetime
         self.demoMailboxDirectory = demoMailboxDirectory
+        self.benchRoutes = benchRoutes
     }
 
     /// The base URL without a trailing slash, ready for `base + "/path"`.

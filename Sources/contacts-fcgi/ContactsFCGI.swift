@@ -65,6 +65,9 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Demo aid: show the .eml files of this directory on /demo/mailbox, to every visitor. Never in production. [env: CONTACTS_DEMO_MAILBOX] (default: off)")
     var demoMailbox: String?
 
+    @Flag(help: "Benchmark aid: serve /bench/bytes?size=N, N bytes from the app (bench/run). Never in production.")
+    var benchRoutes = false
+
     mutating func run() throws {
         // First, before the database or anything else can start a thread: every thread must
         // inherit the blocked SIGTERM/SIGINT so that only the server's sigwait sees them.
@@ -95,7 +98,8 @@ struct ContactsFCGI: ParsableCommand {
                 defaultLanguage: settings.defaultLanguage,
                 secureCookies: settings.secureCookies,
                 requestLifetime: settings.requestLifetime,
-                demoMailboxDirectory: settings.demoMailboxDirectory
+                demoMailboxDirectory: settings.demoMailboxDirectory,
+                benchRoutes: benchRoutes
             ))
         } catch {
             logger.critical("cannot start: \(String(describing: error))")

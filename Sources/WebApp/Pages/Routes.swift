@@ -25,6 +25,7 @@ extension Application {
         router.add("POST", "/requests/:id/cancel") { app, context in try app.cancelRequest(context) }
         router.add("POST", "/requests/:id/resend") { app, context in try app.resendRequest(context) }
         router.add("GET", "/demo/mailbox") { app, context in try app.showDemoMailbox(context) }
+        router.add("GET", "/bench/bytes") { app, context in try app.showBenchBytes(context) }
         return router
     }
 
