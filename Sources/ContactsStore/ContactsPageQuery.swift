@@ -168,7 +168,8 @@ struct ContactsPageQuery {
     func fetch(_ db: Database, from cursor: ContactsCursor?, backward: Bool, limit: Int) throws -> [ContactsRow] {
         var (sql, arguments) = rowsSQL(from: cursor, backward: backward)
         arguments += [limit]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        // Cached: a handful of SQL texts (per filter and sort combination), prepared once per connection.
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             var myRoles: Set<Role> = []
             if row[1] as Bool { myRoles.insert(.administrative) }
             if row[2] as Bool { myRoles.insert(.technical) }
@@ -195,6 +196,6 @@ struct ContactsPageQuery {
     }
 
     func count(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: countSQL(), arguments: filterArguments) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: countSQL()), arguments: filterArguments) ?? 0
     }
 }

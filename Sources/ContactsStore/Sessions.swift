@@ -44,6 +44,23 @@ extension AppDatabase {
         }
     }
 
+    /// The session with this digest and its account (nil when the account is gone), read in one
+    /// go: every request of a signed-in visitor asks for both.
+    public func sessionAndAccount(digest: String) throws -> (session: StoredSession, account: Account?)? {
+        try dbPool.read { db in
+            let sessions = try db.cachedStatement(sql: """
+                SELECT digest, account_id, created_at, last_seen_at FROM session WHERE digest = ?
+                """)
+            guard let record = try SessionRecord.fetchOne(sessions, arguments: [digest]) else { return nil }
+            let accounts = try db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?")
+            let account = try AccountRecord.fetchOne(accounts, arguments: [record.accountID])?.account
+            let session = StoredSession(
+                digest: record.digest, account: CustomerID(trusted: record.accountID),
+                createdAt: record.createdAt, lastSeenAt: record.lastSeenAt)
+            return (session, account)
+        }
+    }
+
     /// Marks the session as seen `now` (it never moves back in time). No effect on an unknown digest.
     public func touchSession(digest: String, now: Date) throws {
         try dbPool.write { db in

@@ -142,36 +142,60 @@ extension Application {
     }
 }
 
-/// One row of the contacts table, read by the template without reflection.
+/// One row of the contacts table, read by the template without reflection. Every value is
+/// computed once, when the row is made: the template reads some of them twice.
 struct ContactRowView: MustacheParent {
-    let row: ContactsRow
-    let strings: Strings
+    let name: String
+    let type: String
+    let admin: ContactCellView
+    let tech: ContactCellView
+    let billing: ContactCellView
+    let myRoles: String
+    let editURL: String
+    let editLabel: String
+
+    init(row: ContactsRow, strings: Strings) {
+        name = row.name
+        type = strings[row.type.labelKey]
+        admin = ContactCellView(contact: row.administrative, isMine: row.myRoles.contains(.administrative))
+        tech = ContactCellView(contact: row.technical, isMine: row.myRoles.contains(.technical))
+        billing = ContactCellView(contact: row.billing, isMine: row.myRoles.contains(.billing))
+        myRoles = row.myRoles.sorted().map { strings[$0.labelKey] }.joined(separator: ", ")
+        // Every role may change at least itself, so every listed row gets the pencil.
+        editURL = "/services/\(row.serviceID)/edit"
+        editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
+    }
 
     func child(named name: String) -> Any? {
         switch name {
-        case "name": row.name
-        case "type": strings[row.type.labelKey]
-        case "admin": ContactCellView(contact: row.administrative, isMine: row.myRoles.contains(.administrative), strings: strings)
-        case "tech": ContactCellView(contact: row.technical, isMine: row.myRoles.contains(.technical), strings: strings)
-        case "billing": ContactCellView(contact: row.billing, isMine: row.myRoles.contains(.billing), strings: strings)
-        case "myRoles": row.myRoles.sorted().map { strings[$0.labelKey] }.joined(separator: ", ")
-        // Every role may change at least itself, so every listed row gets the pencil.
-        case "editURL": "/services/\(row.serviceID)/edit"
-        case "editLabel": strings.catalog.string("contacts_edit", strings.language, .string(row.name))
+        case "name": self.name
+        case "type": type
+        case "admin": admin
+        case "tech": tech
+        case "billing": billing
+        case "myRoles": myRoles
+        case "editURL": editURL
+        case "editLabel": editLabel
         default: nil
         }
     }
 }
 
 struct ContactCellView: MustacheParent {
-    let contact: ContactSummary
+    let id: String
+    let displayName: String
     let isMine: Bool
-    let strings: Strings
+
+    init(contact: ContactSummary, isMine: Bool) {
+        id = contact.id.rawValue
+        displayName = contact.displayName
+        self.isMine = isMine
+    }
 
     func child(named name: String) -> Any? {
         switch name {
-        case "id": contact.id.rawValue
-        case "displayName": contact.displayName
+        case "id": id
+        case "displayName": displayName
         case "isMine": isMine
         default: nil
         }

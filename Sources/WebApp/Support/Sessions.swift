@@ -33,12 +33,12 @@ struct SessionManager {
             return Visitor(secret: Secret.generate(), secretIsNew: true, account: nil)
         }
         let digest = Secret.digest(secret)
-        guard let stored = try database.session(digest: digest) else {
+        guard let (stored, account) = try database.sessionAndAccount(digest: digest) else {
             return Visitor(secret: secret, secretIsNew: false, account: nil)
         }
         let idle = now.timeIntervalSince(stored.lastSeenAt) > configuration.sessionIdleTimeout
         let tooOld = now.timeIntervalSince(stored.createdAt) > configuration.sessionAbsoluteTimeout
-        guard !idle, !tooOld, let account = try database.account(stored.account) else {
+        guard !idle, !tooOld, let account else {
             try database.deleteSession(digest: digest)
             // A fresh secret, so that the expired one is never reused.
             return Visitor(secret: Secret.generate(), secretIsNew: true, account: nil)

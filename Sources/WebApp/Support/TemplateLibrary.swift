@@ -17,6 +17,8 @@ struct TemplateLibrary: Sendable {
     private let library: MustacheLibrary
 
     init(directory: String) throws {
+        // Before parsing: the layout's CONTENT_TYPE pragma is resolved when it is parsed.
+        HTMLEscaping.register
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".mustache") }
             .sorted()
