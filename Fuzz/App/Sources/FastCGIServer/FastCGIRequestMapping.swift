@@ -1,0 +1,1 @@
+../../../../Sources/FastCGIServer/FastCGIRequestMapping.swift
