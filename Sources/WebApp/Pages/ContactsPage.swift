@@ -109,94 +109,174 @@ extension Application {
         let language = context.language
 
         let first = result.rows.isEmpty ? 0 : min(view.start, max(1, result.totalCount - result.rows.count + 1))
-        var model: [String: Any] = [
-            "rows": result.rows.map { ContactRowView(row: $0, strings: strings) },
-            "hasRows": !result.rows.isEmpty,
-            "filtered": view.role != nil || view.type != nil || !view.text.isEmpty,
-            "summary": catalog.plural("contacts_summary", count: result.totalCount, language),
-            "range": strings.catalog.string(
+        // The catalog strings the row template repeats, looked up once per page.
+        let rowStrings = ContactRowView.Shared(
+            you: strings["contacts_you"],
+            editShort: strings["contacts_edit_short"],
+            typeLabels: Dictionary(uniqueKeysWithValues: ServiceType.allCases.map { ($0, strings[$0.labelKey]) }),
+            roleLabels: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, strings[$0.labelKey]) })
+        )
+        var model = ContactsPageModel(
+            rows: result.rows.map { ContactRowView(row: $0, strings: strings, shared: rowStrings) },
+            filtered: view.role != nil || view.type != nil || !view.text.isEmpty,
+            summary: catalog.plural("contacts_summary", count: result.totalCount, language),
+            range: strings.catalog.string(
                 "page_range", language,
                 .integer(first), .integer(first + max(result.rows.count, 1) - 1), .integer(result.totalCount)
             ),
-            "text": view.text,
-            "roleOptions": [["value": "", "label": strings["filter_role_any"], "selected": view.role == nil]]
-                + Role.allCases.map { ["value": $0.rawValue, "label": strings[$0.labelKey], "selected": view.role == $0] },
-            "typeOptions": [["value": "", "label": strings["filter_type_any"], "selected": view.type == nil]]
-                + ServiceType.allCases.map { ["value": $0.rawValue, "label": strings[$0.labelKey], "selected": view.type == $0] },
-            "sortOptions": ContactsView.sortOptions.map { ["value": $0.value, "label": strings[$0.labelKey], "selected": $0.value == view.sortValue] },
-            "sizeOptions": ContactsView.pageSizes.map { ["value": $0, "selected": $0 == view.size] },
-            "nameSortURL": view.url(sortValue: view.sortValue == "name" ? "name-desc" : "name"),
-            "typeSortURL": view.url(sortValue: view.sortValue == "type" ? "type-desc" : "type"),
-            "nameSort": view.sort == .name ? (view.descending ? "descending" : "ascending") : "none",
-            "typeSort": view.sort == .type ? (view.descending ? "descending" : "ascending") : "none",
-            "resetURL": "/contacts",
-        ]
+            text: view.text,
+            roleOptions: [OptionView(value: "", label: strings["filter_role_any"], selected: view.role == nil)]
+                + Role.allCases.map { OptionView(value: $0.rawValue, label: strings[$0.labelKey], selected: view.role == $0) },
+            typeOptions: [OptionView(value: "", label: strings["filter_type_any"], selected: view.type == nil)]
+                + ServiceType.allCases.map { OptionView(value: $0.rawValue, label: strings[$0.labelKey], selected: view.type == $0) },
+            sortOptions: ContactsView.sortOptions.map { OptionView(value: $0.value, label: strings[$0.labelKey], selected: $0.value == view.sortValue) },
+            sizeOptions: ContactsView.pageSizes.map { OptionView(value: String($0), label: String($0), selected: $0 == view.size) },
+            nameSortURL: view.url(sortValue: view.sortValue == "name" ? "name-desc" : "name"),
+            typeSortURL: view.url(sortValue: view.sortValue == "type" ? "type-desc" : "type"),
+            nameSort: view.sort == .name ? (view.descending ? "descending" : "ascending") : "none",
+            typeSort: view.sort == .type ? (view.descending ? "descending" : "ascending") : "none"
+        )
         if let previous = result.previousCursor {
-            model["firstURL"] = view.url()
-            model["previousURL"] = view.url(before: previous, start: max(1, first - view.size))
+            model.firstURL = view.url()
+            model.previousURL = view.url(before: previous, start: max(1, first - view.size))
         }
         if let next = result.nextCursor {
-            model["nextURL"] = view.url(after: next, start: first + result.rows.count)
+            model.nextURL = view.url(after: next, start: first + result.rows.count)
         }
         return page("contacts", titleKey: "contacts_title", model, context: context)
     }
 }
 
-/// One row of the contacts table, read by the template without reflection. Every value is
-/// computed once, when the row is made: the template reads some of them twice.
-struct ContactRowView: MustacheParent {
-    let name: String
-    let type: String
-    let admin: ContactCellView
-    let tech: ContactCellView
-    let billing: ContactCellView
-    let myRoles: String
-    let editURL: String
-    let editLabel: String
-
-    init(row: ContactsRow, strings: Strings) {
-        name = row.name
-        type = strings[row.type.labelKey]
-        admin = ContactCellView(contact: row.administrative, isMine: row.myRoles.contains(.administrative))
-        tech = ContactCellView(contact: row.technical, isMine: row.myRoles.contains(.technical))
-        billing = ContactCellView(contact: row.billing, isMine: row.myRoles.contains(.billing))
-        myRoles = row.myRoles.sorted().map { strings[$0.labelKey] }.joined(separator: ", ")
-        // Every role may change at least itself, so every listed row gets the pencil.
-        editURL = "/services/\(row.serviceID)/edit"
-        editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
-    }
+/// The contacts page's own values, looked up by a switch (no reflection, no dictionary casts).
+/// Every value is a `String` or a `Bool` already, so the engine prints it without
+/// `String(describing:)` of another type.
+struct ContactsPageModel: MustacheParent {
+    let rows: [ContactRowView]
+    let filtered: Bool
+    let summary: String
+    let range: String
+    let text: String
+    let roleOptions: [OptionView]
+    let typeOptions: [OptionView]
+    let sortOptions: [OptionView]
+    let sizeOptions: [OptionView]
+    let nameSortURL: String
+    let typeSortURL: String
+    let nameSort: String
+    let typeSort: String
+    var firstURL: String?
+    var previousURL: String?
+    var nextURL: String?
 
     func child(named name: String) -> Any? {
         switch name {
-        case "name": self.name
-        case "type": type
-        case "admin": admin
-        case "tech": tech
-        case "billing": billing
-        case "myRoles": myRoles
-        case "editURL": editURL
-        case "editLabel": editLabel
+        case "rows": rows
+        case "hasRows": !rows.isEmpty
+        case "filtered": filtered
+        case "summary": summary
+        case "range": range
+        case "text": text
+        case "roleOptions": roleOptions
+        case "typeOptions": typeOptions
+        case "sortOptions": sortOptions
+        case "sizeOptions": sizeOptions
+        case "nameSortURL": nameSortURL
+        case "typeSortURL": typeSortURL
+        case "nameSort": nameSort
+        case "typeSort": typeSort
+        case "resetURL": "/contacts"
+        case "firstURL": firstURL
+        case "previousURL": previousURL
+        case "nextURL": nextURL
         default: nil
         }
     }
 }
 
-struct ContactCellView: MustacheParent {
-    let id: String
-    let displayName: String
-    let isMine: Bool
+/// One `<option>` of a filter, sort or size select.
+struct OptionView: MustacheParent {
+    let value: String
+    let label: String
+    let selected: Bool
 
-    init(contact: ContactSummary, isMine: Bool) {
-        id = contact.id.rawValue
-        displayName = contact.displayName
-        self.isMine = isMine
+    func child(named name: String) -> Any? {
+        switch name {
+        case "value": value
+        case "label": label
+        case "selected": selected
+        default: nil
+        }
+    }
+}
+
+/// One row of the contacts table, flat: the three contact cells are row-level keys and the
+/// catalog strings the row repeats are carried by the row, so every `{{tag}}` of the row is
+/// found on the first level of the context stack (no nested sections, no climb to the page and
+/// the catalog). Every value is computed once, when the row is made.
+struct ContactRowView: MustacheParent {
+    /// Per-page values shared by all rows (catalog strings resolved once).
+    struct Shared {
+        let you: String
+        let editShort: String
+        let typeLabels: [ServiceType: String]
+        let roleLabels: [Role: String]
+    }
+
+    let name: String
+    let type: String
+    let adminID: String
+    let adminName: String
+    let adminMine: Bool
+    let techID: String
+    let techName: String
+    let techMine: Bool
+    let billingID: String
+    let billingName: String
+    let billingMine: Bool
+    let myRoles: String
+    let editURL: String
+    let editLabel: String
+    let you: String
+    let editShort: String
+
+    init(row: ContactsRow, strings: Strings, shared: Shared) {
+        name = row.name
+        type = shared.typeLabels[row.type] ?? strings[row.type.labelKey]
+        adminID = row.administrative.id.rawValue
+        adminName = row.administrative.displayName
+        adminMine = row.myRoles.contains(.administrative)
+        techID = row.technical.id.rawValue
+        techName = row.technical.displayName
+        techMine = row.myRoles.contains(.technical)
+        billingID = row.billing.id.rawValue
+        billingName = row.billing.displayName
+        billingMine = row.myRoles.contains(.billing)
+        myRoles = row.myRoles.sorted().map { shared.roleLabels[$0] ?? strings[$0.labelKey] }.joined(separator: ", ")
+        // Every role may change at least itself, so every listed row gets the pencil.
+        editURL = "/services/\(row.serviceID)/edit"
+        editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
+        you = shared.you
+        editShort = shared.editShort
     }
 
     func child(named name: String) -> Any? {
         switch name {
-        case "id": id
-        case "displayName": displayName
-        case "isMine": isMine
+        case "name": Text(self.name)
+        case "type": Text(type)
+        case "adminID": Text(adminID)
+        case "adminName": Text(adminName)
+        case "adminMine": adminMine
+        case "techID": Text(techID)
+        case "techName": Text(techName)
+        case "techMine": techMine
+        case "billingID": Text(billingID)
+        case "billingName": Text(billingName)
+        case "billingMine": billingMine
+        case "myRoles": Text(myRoles)
+        case "editURL": Text(editURL)
+        case "editLabel": Text(editLabel)
+        case "you": Text(you)
+        case "editShort": Text(editShort)
         default: nil
         }
     }

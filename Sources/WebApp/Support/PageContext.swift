@@ -45,14 +45,32 @@ struct PageContext: MustacheParent {
         }
     }
 
-    private var languageLinks: [[String: Any]] {
+    private var languageLinks: [LanguageLink] {
         Language.allCases.map { language in
-            [
-                "code": language.rawValue,
-                "name": strings.catalog.string("language_name_\(language.rawValue)", language),
-                "url": "/language?set=\(language.rawValue)&back=\(PercentDecoding.encode(currentPathWithQuery))",
-                "current": language == strings.language,
-            ]
+            LanguageLink(
+                code: language.rawValue,
+                name: strings.catalog.string("language_name_\(language.rawValue)", language),
+                url: "/language?set=\(language.rawValue)&back=\(PercentDecoding.encode(currentPathWithQuery))",
+                current: language == strings.language
+            )
+        }
+    }
+}
+
+/// One link of the language switcher.
+struct LanguageLink: MustacheParent {
+    let code: String
+    let name: String
+    let url: String
+    let current: Bool
+
+    func child(named key: String) -> Any? {
+        switch key {
+        case "code": code
+        case "name": name
+        case "url": url
+        case "current": current
+        default: nil
         }
     }
 }

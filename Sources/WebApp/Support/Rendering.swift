@@ -83,3 +83,12 @@ enum HTML {
         HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
     }
 }
+
+/// A string value as the template engine prints it: through `MustacheCustomRenderable`, the
+/// engine's first check, instead of the fall-through that casts the value to a lambda and an
+/// optional and formats it with `String(describing:)`. Still escaped by the page's content type.
+struct Text: MustacheCustomRenderable {
+    let renderText: String
+    var isNull: Bool { false }
+    init(_ text: String) { renderText = text }
+}
