@@ -137,14 +137,26 @@ public struct ContactsPage: Equatable, Sendable {
     public var nextCursor: ContactsCursor?
     /// The cursor for the preceding page (direction `.backward`); nil on the first page.
     public var previousCursor: ContactsCursor?
-    /// How many rows match the filters, over all pages.
+    /// How many rows match the filters, over all pages; with a filter, at most
+    /// ``filteredCountBound`` (then ``totalCountIsBounded`` is true and there are more).
     public var totalCount: Int
+    /// Whether the count stopped at ``filteredCountBound``: more than that many rows match.
+    public var totalCountIsBounded: Bool
 
-    public init(rows: [ContactsRow], nextCursor: ContactsCursor?, previousCursor: ContactsCursor?, totalCount: Int) {
+    /// A filtered count (role, type or text) reads at most this many matching rows plus one, so
+    /// that a filter on a 50,000-service account costs what it costs on a small one; beyond it the
+    /// page says "more than 1,000". The unfiltered count stays exact: it reads one index range.
+    public static let filteredCountBound = 1_000
+
+    public init(
+        rows: [ContactsRow], nextCursor: ContactsCursor?, previousCursor: ContactsCursor?, totalCount: Int,
+        totalCountIsBounded: Bool = false
+    ) {
         self.rows = rows
         self.nextCursor = nextCursor
         self.previousCursor = previousCursor
         self.totalCount = totalCount
+        self.totalCountIsBounded = totalCountIsBounded
     }
 }
 

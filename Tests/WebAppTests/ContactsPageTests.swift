@@ -1,4 +1,5 @@
 import ContactsDomain
+import ContactsStore
 import Foundation
 import HTTPCore
 import Testing
@@ -90,6 +91,26 @@ import Testing
         let next = try #require(fixture.browser.lastPage.firstLink(rel: "next"))
         #expect(next.contains("q=bulk") && next.contains("role=admin") && next.contains("sort=name-desc"))
         #expect(try fixture.names(next).first == "bulk-0009.pl")
+    }
+
+    @Test func aFilterMatchingMoreThanTheBoundSaysMoreThan() throws {
+        let fixture = try Fixture()
+        let bound = ContactsPage.filteredCountBound
+        _ = try fixture.test.database.addServices((0...bound).map {
+            NewService(name: String(format: "bulk-%04d.pl", $0), type: .email,
+                       administrative: fixture.other, technical: fixture.me, billing: fixture.other)
+        })
+        let catalog = fixture.test.app.catalog
+        let filtered = fixture.browser.get("/contacts?role=tech").bodyText
+        #expect(filtered.contains(catalog.plural("contacts_summary_more", count: bound, .pl).htmlEscaped))
+        #expect(filtered.contains(catalog.string("page_range_more", .pl, .integer(1), .integer(50), .integer(bound)).htmlEscaped))
+        #expect(filtered.contains("Ponad 1000 usług · Usługi 1–50 z ponad 1000"))
+        // Unfiltered, the count stays exact: the three fixture services plus the bulk ones.
+        let all = fixture.browser.get("/contacts").bodyText
+        #expect(all.contains(catalog.plural("contacts_summary", count: bound + 4, .pl).htmlEscaped))
+        // Below the bound a filter's count is exact.
+        let small = fixture.browser.get("/contacts?role=billing").bodyText
+        #expect(small.contains(catalog.plural("contacts_summary", count: 1, .pl).htmlEscaped))
     }
 
     @Test(arguments: ["role=owner", "type=boat", "sort=price", "size=7", "after=garbage", "before=%20", "start=-3", "q=%ZZ", "q=" + String(repeating: "x", count: 101)])

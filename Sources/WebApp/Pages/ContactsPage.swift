@@ -108,7 +108,10 @@ extension Application {
         let strings = strings(context)
         let language = context.language
 
-        let first = result.rows.isEmpty ? 0 : min(view.start, max(1, result.totalCount - result.rows.count + 1))
+        // A bounded count (a filter matching more than the bound) is no upper limit for the position.
+        let first = result.rows.isEmpty ? 0
+            : result.totalCountIsBounded ? view.start
+            : min(view.start, max(1, result.totalCount - result.rows.count + 1))
         // The catalog strings the row template repeats, looked up once per page.
         let rowStrings = ContactRowView.Shared(
             you: strings["contacts_you"],
@@ -119,9 +122,10 @@ extension Application {
         var model = ContactsPageModel(
             rows: result.rows.map { ContactRowView(row: $0, strings: strings, shared: rowStrings) },
             filtered: view.role != nil || view.type != nil || !view.text.isEmpty,
-            summary: catalog.plural("contacts_summary", count: result.totalCount, language),
+            summary: catalog.plural(
+                result.totalCountIsBounded ? "contacts_summary_more" : "contacts_summary", count: result.totalCount, language),
             range: strings.catalog.string(
-                "page_range", language,
+                result.totalCountIsBounded ? "page_range_more" : "page_range", language,
                 .integer(first), .integer(first + max(result.rows.count, 1) - 1), .integer(result.totalCount)
             ),
             text: view.text,
