@@ -7,11 +7,13 @@ public struct RequestCookies: Sendable {
 
     public init(header: String?) {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
-        for part in header.split(separator: ";") {
-            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        // Split on bytes, not Characters: a combining mark after ";" or "=" must not glue two
+        // pairs together into one grapheme.
+        for part in header.utf8.split(separator: UInt8(ascii: ";")) {
+            let pair = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
-            let name = pair[0].trimmingCharacters(in: " \t")
-            var value = pair[1].trimmingCharacters(in: " \t")
+            let name = Substring(decoding: pair[0], as: UTF8.self).trimmingCharacters(in: " \t")
+            var value = Substring(decoding: pair[1], as: UTF8.self).trimmingCharacters(in: " \t")
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
                 value = String(value.dropFirst().dropLast())
             }

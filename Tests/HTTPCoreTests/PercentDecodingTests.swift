@@ -98,3 +98,13 @@ import Testing
         #expect(request.header("Accept-Language") == "pl")
     }
 }
+
+@Suite struct CookieSplittingTests {
+    @Test func aCombiningMarkAfterASeparatorDoesNotGlueTwoPairsTogether() {
+        // As Characters, ";" and the mark after it are one grapheme, which would make "a" one
+        // long invalid value.
+        let cookies = RequestCookies(header: "a=1;\u{0301}b=2; c=3")
+        #expect(cookies["a"] == "1")
+        #expect(cookies["c"] == "3")
+    }
+}
