@@ -177,21 +177,21 @@ struct ContactsPageModel: MustacheParent {
         case "rows": rows
         case "hasRows": !rows.isEmpty
         case "filtered": filtered
-        case "summary": summary
-        case "range": range
-        case "text": text
+        case "summary": Text(summary)
+        case "range": Text(range)
+        case "text": Text(text)
         case "roleOptions": roleOptions
         case "typeOptions": typeOptions
         case "sortOptions": sortOptions
         case "sizeOptions": sizeOptions
-        case "nameSortURL": nameSortURL
-        case "typeSortURL": typeSortURL
-        case "nameSort": nameSort
-        case "typeSort": typeSort
-        case "resetURL": "/contacts"
-        case "firstURL": firstURL
-        case "previousURL": previousURL
-        case "nextURL": nextURL
+        case "nameSortURL": Text(nameSortURL)
+        case "typeSortURL": Text(typeSortURL)
+        case "nameSort": Text(nameSort)
+        case "typeSort": Text(typeSort)
+        case "resetURL": Text("/contacts")
+        case "firstURL": firstURL.map(Text.init)
+        case "previousURL": previousURL.map(Text.init)
+        case "nextURL": nextURL.map(Text.init)
         default: nil
         }
     }
@@ -205,8 +205,8 @@ struct OptionView: MustacheParent {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "value": value
-        case "label": label
+        case "value": Text(value)
+        case "label": Text(label)
         case "selected": selected
         default: nil
         }

@@ -9,7 +9,7 @@ struct Strings: MustacheParent {
     let language: Language
 
     func child(named key: String) -> Any? {
-        catalog.string(key, language)
+        Text(catalog.string(key, language))
     }
 
     subscript(_ key: String) -> String { catalog.string(key, language) }
@@ -31,12 +31,12 @@ struct PageContext: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "t": strings
-        case "lang": strings.language.rawValue
-        case "pageTitle": title
+        case "lang": Text(strings.language.rawValue)
+        case "pageTitle": Text(title)
         case "signedIn": visitor.isSignedIn
-        case "accountID": visitor.account?.id.rawValue
-        case "accountName": visitor.account?.displayName
-        case "csrf": csrfToken
+        case "accountID": visitor.account.map { Text($0.id.rawValue) }
+        case "accountName": visitor.account.map { Text($0.displayName) }
+        case "csrf": Text(csrfToken)
         case "navContacts": currentPath == "/contacts"
         case "navProfile": currentPath == "/profile"
         case "navRequests": currentPath.hasPrefix("/requests")
@@ -66,9 +66,9 @@ struct LanguageLink: MustacheParent {
 
     func child(named key: String) -> Any? {
         switch key {
-        case "code": code
-        case "name": name
-        case "url": url
+        case "code": Text(code)
+        case "name": Text(name)
+        case "url": Text(url)
         case "current": current
         default: nil
         }
