@@ -216,7 +216,9 @@ struct OptionView: MustacheParent {
 /// One row of the contacts table, flat: the three contact cells are row-level keys and the
 /// catalog strings the row repeats are carried by the row, so every `{{tag}}` of the row is
 /// found on the first level of the context stack (no nested sections, no climb to the page and
-/// the catalog). Every value is computed once, when the row is made.
+/// the catalog). Every value is computed once, when the row is made. The template's keys are
+/// short (the engine splits each tag name Character by Character on every lookup, a fifth of
+/// the page's instructions with the long names); `child(named:)` maps them to the fields.
 struct ContactRowView: MustacheParent {
     /// Per-page values shared by all rows (catalog strings resolved once).
     struct Shared {
@@ -267,20 +269,20 @@ struct ContactRowView: MustacheParent {
         switch name {
         case "name": Text(self.name)
         case "type": Text(type)
-        case "adminID": Text(adminID)
-        case "adminName": Text(adminName)
-        case "adminMine": adminMine
-        case "techID": Text(techID)
-        case "techName": Text(techName)
-        case "techMine": techMine
-        case "billingID": Text(billingID)
-        case "billingName": Text(billingName)
-        case "billingMine": billingMine
-        case "myRoles": Text(myRoles)
-        case "editURL": Text(editURL)
-        case "editLabel": Text(editLabel)
+        case "ai": Text(adminID)
+        case "an": Text(adminName)
+        case "am": adminMine
+        case "ti": Text(techID)
+        case "tn": Text(techName)
+        case "tm": techMine
+        case "bi": Text(billingID)
+        case "bn": Text(billingName)
+        case "bm": billingMine
+        case "my": Text(myRoles)
+        case "eu": Text(editURL)
+        case "el": Text(editLabel)
         case "you": Text(you)
-        case "editShort": Text(editShort)
+        case "es": Text(editShort)
         default: nil
         }
     }
