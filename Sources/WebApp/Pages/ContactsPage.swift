@@ -219,7 +219,9 @@ struct OptionView: MustacheParent {
 /// the catalog). Every value is computed once, when the row is made. The template's keys are
 /// short (the engine splits each tag name Character by Character on every lookup, a fifth of
 /// the page's instructions with the long names); `child(named:)` maps them to the fields.
-struct ContactRowView: MustacheParent {
+/// A class: the engine copies the row out of its `Any` box at every lookup, a struct of sixteen
+/// fields with each of its strings retained and released, a class with one reference.
+final class ContactRowView: MustacheParent {
     /// Per-page values shared by all rows (catalog strings resolved once).
     struct Shared {
         let you: String

@@ -18,8 +18,9 @@ struct Strings: MustacheParent {
 /// What every page's layout needs, plus the page's own view model.
 ///
 /// Lookups are explicit switches rather than reflection: swift-mustache falls back to `Mirror`
-/// for other values, which costs several times more per row.
-struct PageContext: MustacheParent {
+/// for other values, which costs several times more per row. A class, so that the engine's copy
+/// of it at every lookup is one retain rather than a copy of every field.
+final class PageContext: MustacheParent {
     let strings: Strings
     let title: String
     let visitor: Visitor
@@ -27,6 +28,19 @@ struct PageContext: MustacheParent {
     let currentPath: String
     let currentPathWithQuery: String
     let content: any MustacheParent
+
+    init(
+        strings: Strings, title: String, visitor: Visitor, csrfToken: String,
+        currentPath: String, currentPathWithQuery: String, content: any MustacheParent
+    ) {
+        self.strings = strings
+        self.title = title
+        self.visitor = visitor
+        self.csrfToken = csrfToken
+        self.currentPath = currentPath
+        self.currentPathWithQuery = currentPathWithQuery
+        self.content = content
+    }
 
     func child(named name: String) -> Any? {
         switch name {
