@@ -289,6 +289,44 @@ extension AppDatabase {
                 """)
         }
 
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                -- How many services each account holds a role on: the contacts table's
+                -- unfiltered count, kept by the membership's own triggers rather than counted
+                -- from the account's index range on every page (3 ms for 50,000 services).
+                CREATE TABLE account_service_count (
+                    account_id TEXT NOT NULL PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
+                    services INTEGER NOT NULL CHECK (services >= 0)
+                ) WITHOUT ROWID;
+
+                INSERT INTO account_service_count (account_id, services)
+                SELECT account_id, count(*) FROM service_membership GROUP BY account_id;
+
+                CREATE TRIGGER account_service_count_after_membership_insert
+                AFTER INSERT ON service_membership
+                BEGIN
+                    INSERT INTO account_service_count (account_id, services) VALUES (NEW.account_id, 1)
+                    ON CONFLICT (account_id) DO UPDATE SET services = services + 1;
+                END;
+
+                CREATE TRIGGER account_service_count_after_membership_delete
+                AFTER DELETE ON service_membership
+                BEGIN
+                    UPDATE account_service_count SET services = services - 1
+                    WHERE account_id = OLD.account_id;
+                END;
+
+                CREATE TRIGGER account_service_count_after_membership_move
+                AFTER UPDATE OF account_id ON service_membership
+                BEGIN
+                    UPDATE account_service_count SET services = services - 1
+                    WHERE account_id = OLD.account_id;
+                    INSERT INTO account_service_count (account_id, services) VALUES (NEW.account_id, 1)
+                    ON CONFLICT (account_id) DO UPDATE SET services = services + 1;
+                END;
+                """)
+        }
+
         // Later migrations go here, after the frozen ones.
 
         return migrator
