@@ -9,11 +9,11 @@ public struct RequestCookies: Sendable {
         guard let header, header.utf8.count <= Self.maximumHeaderBytes else { return }
         // Split on bytes, not Characters: a combining mark after ";" or "=" must not glue two
         // pairs together into one grapheme.
-        for part in header.utf8.split(separator: UInt8(ascii: ";")) {
+        for part in Array(header.utf8).split(separator: UInt8(ascii: ";")) {
             let pair = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
-            let name = Substring(decoding: pair[0], as: UTF8.self).trimmingCharacters(in: " \t")
-            var value = Substring(decoding: pair[1], as: UTF8.self).trimmingCharacters(in: " \t")
+            let name = String(decoding: Self.trimmingSpaces(pair[0]), as: UTF8.self)
+            var value = String(decoding: Self.trimmingSpaces(pair[1]), as: UTF8.self)
             if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
                 value = String(value.dropFirst().dropLast())
             }
@@ -23,6 +23,16 @@ public struct RequestCookies: Sendable {
     }
 
     public subscript(name: String) -> String? { values[name] }
+
+    /// Spaces and tabs trimmed as bytes: as Characters, a space followed by a combining mark is
+    /// one grapheme and would stay.
+    private static func trimmingSpaces(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return []
+        }
+        return bytes[first...last]
+    }
 
     /// RFC 6265's cookie-octet: printable ASCII except space, quote, comma, semicolon, backslash.
     static func isCookieOctet(_ byte: UInt8) -> Bool {
@@ -64,15 +74,5 @@ public struct SetCookie: Sendable {
         if secure { parts.append("Secure") }
         parts.append("SameSite=\(sameSite.rawValue)")
         return parts.joined(separator: "; ")
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = self[...]
-        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -108,3 +108,12 @@ import Testing
         #expect(cookies["c"] == "3")
     }
 }
+
+@Suite struct CookieTrimmingTests {
+    /// Found by the FuzzCookies target: a space followed by a combining mark is one Character.
+    @Test func namesAndValuesAreTrimmedAsBytes() {
+        let cookies = RequestCookies(header: "a=1; \u{05C7}x=2")
+        #expect(cookies["\u{05C7}x"] == "2")
+        #expect(cookies.values.keys.allSatisfy { !$0.utf8.starts(with: [0x20]) })
+    }
+}
