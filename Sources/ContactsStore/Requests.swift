@@ -148,17 +148,13 @@ extension AppDatabase {
         requestID: Int64, by account: CustomerID, code: String, now: Date, compose: EmailComposer
     ) throws -> RequestSnapshot {
         try writeThenThrow { db in
-            let loaded: LoadedRequest
-            switch try Self.loadForAction(requestID, by: account, now: now, compose: compose, db) {
+            let decided: Decided
+            switch try Self.loadAndDecide(.accept(by: account), requestID, now: now, compose: compose, db) {
             case .failure(let error): return .failure(error)
-            case .success(let value): loaded = value
+            case .success(let value): decided = value
             }
-            var lifecycle = loaded.lifecycle
-            let outcome: ChangeRequestLifecycle.Outcome
-            switch Self.decide(.accept(by: account), on: &lifecycle, now: now) {
-            case .failure(let error): return .failure(error)
-            case .success(let value): outcome = value
-            }
+            let (loaded, outcome) = (decided.loaded, decided.outcome)
+            var lifecycle = decided.lifecycle
             if let error = try Self.checkCode(code, of: account, in: loaded, now: now, db) {
                 return .failure(error)
             }
@@ -180,15 +176,12 @@ extension AppDatabase {
         requestID: Int64, by account: CustomerID, code: String, now: Date, compose: EmailComposer
     ) throws -> RequestSnapshot {
         try writeThenThrow { db in
-            let loaded: LoadedRequest
-            switch try Self.loadForAction(requestID, by: account, now: now, compose: compose, db) {
+            let decided: Decided
+            switch try Self.loadAndDecide(.refuse(by: account), requestID, now: now, compose: compose, db) {
             case .failure(let error): return .failure(error)
-            case .success(let value): loaded = value
+            case .success(let value): decided = value
             }
-            var lifecycle = loaded.lifecycle
-            if case .failure(let error) = Self.decide(.refuse(by: account), on: &lifecycle, now: now) {
-                return .failure(error)
-            }
+            let (loaded, lifecycle) = (decided.loaded, decided.lifecycle)
             if let error = try Self.checkCode(code, of: account, in: loaded, now: now, db) {
                 return .failure(error)
             }
@@ -203,15 +196,12 @@ extension AppDatabase {
         requestID: Int64, by account: CustomerID, now: Date, compose: EmailComposer
     ) throws -> RequestSnapshot {
         try writeThenThrow { db in
-            let loaded: LoadedRequest
-            switch try Self.loadForAction(requestID, by: account, now: now, compose: compose, db) {
+            let decided: Decided
+            switch try Self.loadAndDecide(.cancel(by: account), requestID, now: now, compose: compose, db) {
             case .failure(let error): return .failure(error)
-            case .success(let value): loaded = value
+            case .success(let value): decided = value
             }
-            var lifecycle = loaded.lifecycle
-            if case .failure(let error) = Self.decide(.cancel(by: account), on: &lifecycle, now: now) {
-                return .failure(error)
-            }
+            let lifecycle = decided.lifecycle
             try Self.finish(requestID, as: lifecycle.state, at: now, db)
             try Self.addEvent(requestID: requestID, at: now, kind: .cancelled, actor: account, db)
             return .success(try Self.notify(requestID, now: now, compose: compose, db))
@@ -226,17 +216,12 @@ extension AppDatabase {
         compose: EmailComposer
     ) throws -> RequestSnapshot {
         try writeThenThrow { db in
-            let loaded: LoadedRequest
-            switch try Self.loadForAction(requestID, by: account, now: now, compose: compose, db) {
+            let decided: Decided
+            switch try Self.loadAndDecide(.resend(by: account), requestID, now: now, compose: compose, db) {
             case .failure(let error): return .failure(error)
-            case .success(let value): loaded = value
+            case .success(let value): decided = value
             }
-            var lifecycle = loaded.lifecycle
-            let outcome: ChangeRequestLifecycle.Outcome
-            switch Self.decide(.resend(by: account), on: &lifecycle, now: now, participants: loaded.participants) {
-            case .failure(let error): return .failure(error)
-            case .success(let value): outcome = value
-            }
+            let (loaded, lifecycle, outcome) = (decided.loaded, decided.lifecycle, decided.outcome)
             let last = loaded.record.lastResentAt ?? loaded.record.requestedAt
             let wait = last.addingTimeInterval(Self.resendInterval).timeIntervalSince(now)
             if wait > 0 { return .failure(.resendTooSoon(retryAfter: wait.rounded(.up))) }
@@ -370,6 +355,32 @@ extension AppDatabase {
     /// thrown inside roll everything back.
     func writeThenThrow<T>(_ body: (Database) throws -> Result<T, RequestError>) throws -> T {
         try dbPool.write(body).get()
+    }
+
+    /// A request loaded for an action by one of its participants, and what the lifecycle makes
+    /// of that action (`lifecycle` already moved to its new state).
+    struct Decided {
+        var loaded: LoadedRequest
+        var lifecycle: ChangeRequestLifecycle
+        var outcome: ChangeRequestLifecycle.Outcome
+    }
+
+    /// The first steps every action on a request shares: load it for `action`'s account (expiry
+    /// applied), then ask the lifecycle.
+    static func loadAndDecide(
+        _ action: ChangeRequestLifecycle.Action, _ id: Int64, now: Date, compose: EmailComposer, _ db: Database
+    ) throws -> Result<Decided, RequestError> {
+        let account: CustomerID = switch action {
+        case .accept(let by), .refuse(let by), .cancel(let by), .resend(let by): by
+        }
+        let loaded: LoadedRequest
+        switch try loadForAction(id, by: account, now: now, compose: compose, db) {
+        case .failure(let error): return .failure(error)
+        case .success(let value): loaded = value
+        }
+        var lifecycle = loaded.lifecycle
+        return decide(action, on: &lifecycle, now: now, participants: loaded.participants)
+            .map { Decided(loaded: loaded, lifecycle: lifecycle, outcome: $0) }
     }
 
     /// What the lifecycle makes of `action`, its refusal as a ``RequestError``.
