@@ -31,7 +31,7 @@ struct RequestEmails: Sendable {
             subject: catalog.string("email_confirm_subject", language, .string(request.serviceName)),
             paragraphs: [
                 catalog.string("email_confirm_intro", language, .string(request.serviceName)),
-                changeLine(request, language) + "\n" + catalog.string("email_requested_by", language, .string(describe(request.requester))),
+                changeLine(request, language) + "\n" + catalog.string("email_requested_by", language, .string(request.requester.nameWithID)),
                 catalog.string("email_code_line", language, .string(code)),
                 catalog.string("email_link_line", language, .string(link)),
                 catalog.string("email_expires_line", language, .string(dateTime(request.expiresAt, language))),
@@ -45,7 +45,7 @@ struct RequestEmails: Sendable {
         let name = CatalogArgument.string(request.serviceName)
         let decisive = request.events.last { $0.kind == request.state.rawValue }
         let actor = decisive?.actor.flatMap { id in request.participants.first { $0.id == id } }
-        let actorName = CatalogArgument.string(actor.map(describe) ?? "")
+        let actorName = CatalogArgument.string(actor.map(\.nameWithID) ?? "")
         let (subject, intro): (String, String) = switch request.state {
         case .done:
             (catalog.string("email_done_subject", language, name), catalog.string("email_done_intro", language, name))
@@ -89,13 +89,10 @@ struct RequestEmails: Sendable {
         catalog.string(
             "email_change_line", language,
             .string(request.roles.map { catalog.string($0.labelKey, language) }.joined(separator: ", ")),
-            .string(describe(request.from)), .string(describe(request.to))
+            .string(request.from.nameWithID), .string(request.to.nameWithID)
         )
     }
 
-    private func describe(_ account: Account) -> String {
-        "\(account.displayName) (\(account.id.rawValue))"
-    }
 
     private func dateTime(_ date: Date, _ language: Language) -> String {
         LocalFormat.dateTime(date, language, timeZone: configuration.displayTimeZone)

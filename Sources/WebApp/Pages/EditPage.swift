@@ -74,7 +74,7 @@ extension Application {
                 fieldErrors[role] = strings(context)["edit_error_no_change"]
             } else if role == .billing, let old = state.accounts[state.holders.billing], let new = newAccounts[id],
                       let blocker = PaymentRule.blockers(oldBilling: old, newBilling: new).first {
-                fieldErrors[role] = catalog.string("edit_error_payment", context.language, .string(describe(blocker)))
+                fieldErrors[role] = catalog.string("edit_error_payment", context.language, .string(blocker.nameWithID))
             }
         }
         guard fieldErrors.isEmpty, formError == nil else {
@@ -104,7 +104,7 @@ extension Application {
             case .openRequestExists(let role, _):
                 fieldErrors[role] = strings(context)["edit_error_open_request"]
             case .paymentBlocked(let ids):
-                let names = ids.map { id in fresh.accounts[id].map(describe) ?? newAccounts[id].map(describe) ?? id.rawValue }
+                let names = ids.map { id in fresh.accounts[id].map(\.nameWithID) ?? newAccounts[id].map(\.nameWithID) ?? id.rawValue }
                 fieldErrors[.billing] = catalog.string("edit_error_payment", context.language, .string(names.joined(separator: ", ")))
             case .unknownAccount(let id):
                 for (role, wantedID) in wanted where wantedID == id {
@@ -159,7 +159,7 @@ extension Application {
             } else if !state.changeable.contains(role) {
                 field["lockedReason"] = strings["edit_role_locked"]
             } else if role == .billing, let blocker = state.billingBlockedBy {
-                field["lockedReason"] = catalog.string("edit_billing_blocked", context.language, .string(describe(blocker)))
+                field["lockedReason"] = catalog.string("edit_billing_blocked", context.language, .string(blocker.nameWithID))
             } else {
                 field["editable"] = true
                 if role != .administrative, state.changeable.contains(.administrative), state.holders[role] != me.id {
@@ -185,9 +185,6 @@ extension Application {
         return page("edit", titleKey: "edit_title", model, context: context, status: status)
     }
 
-    func describe(_ account: Account) -> String {
-        "\(account.displayName) (\(account.id.rawValue))"
-    }
 }
 
 extension Role {

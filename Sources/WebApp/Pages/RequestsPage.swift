@@ -183,13 +183,13 @@ extension Application {
         model["failure"] = request.failure.map { strings[$0 == .holdersChanged ? "request_failed_holders" : "request_failed_payment"] }
         model["confirmations"] = request.confirmations.map { confirmation -> [String: Any] in
             [
-                "who": describe(confirmation.confirmer),
+                "who": confirmation.confirmer.nameWithID,
                 "status": confirmation.acceptedAt.map { catalog.string("request_confirmed_at", language, .string(dateTime($0, context))) }
                     ?? strings["request_awaited"],
                 "accepted": confirmation.acceptedAt != nil,
             ]
         }
-        let names = Dictionary(request.participants.map { ($0.id, describe($0)) }, uniquingKeysWith: { first, _ in first })
+        let names = Dictionary(request.participants.map { ($0.id, $0.nameWithID) }, uniquingKeysWith: { first, _ in first })
         model["events"] = request.events.map { event -> [String: Any] in
             let actor = event.actor.map { names[$0] ?? $0.rawValue } ?? ""
             return ["at": dateTime(event.at, context), "text": catalog.string("event_\(event.kind)", language, .string(actor))]
@@ -208,7 +208,7 @@ extension Application {
         if request.state.isOpen {
             waiting = awaited.contains { $0.id == me.id }
                 ? strings["request_waiting_you"]
-                : catalog.string("request_waiting_for", context.language, .string(awaited.map(describe).joined(separator: ", ")))
+                : catalog.string("request_waiting_for", context.language, .string(awaited.map(\.nameWithID).joined(separator: ", ")))
         }
         var summary: [String: Any] = [
             "id": request.id,
@@ -216,9 +216,9 @@ extension Application {
             "service": request.serviceName,
             "serviceType": strings[request.serviceType.labelKey],
             "roles": request.roles.map { strings[$0.labelKey] }.joined(separator: ", "),
-            "from": describe(request.from),
-            "to": describe(request.to),
-            "requester": describe(request.requester),
+            "from": request.from.nameWithID,
+            "to": request.to.nameWithID,
+            "requester": request.requester.nameWithID,
             "state": strings[request.state.labelKey],
             "stateClass": "state-\(request.state.rawValue)",
             "isOpen": request.state.isOpen,
