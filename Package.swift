@@ -1,5 +1,9 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+// The project's own targets fail to build on any warning: a warning left in place hides the
+// next one (scripts/test builds everything first).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "ServiceContacts",
@@ -21,56 +25,62 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
 
         // Pure rules: customer IDs, roles, who may ask for what. No I/O.
-        .target(name: "ContactsDomain"),
+        .target(name: "ContactsDomain", swiftSettings: strict),
         // The string catalog, plural rules, language negotiation, date and number formats.
-        .target(name: "Localization", dependencies: ["ContactsDomain"]),
+        .target(name: "Localization", dependencies: ["ContactsDomain"], swiftSettings: strict),
         // HTTP values and parsers (query, form, cookies, percent-encoding). No I/O.
-        .target(name: "HTTPCore"),
+        .target(name: "HTTPCore", swiftSettings: strict),
         // Password hashing (argon2id), random secrets and their digests.
         .target(name: "Credentials", dependencies: [
             "CArgon2",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and the named operations on it.
         .target(name: "ContactsStore", dependencies: [
             "ContactsDomain", "Credentials",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: strict),
+        // The emails' wording: catalog and text template to subject and body, for the store.
+        .target(name: "Emails", dependencies: [
+            "ContactsDomain", "Localization", "ContactsStore",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: strict),
         // Routes, handlers, sessions, CSRF, templates: `handle(HTTPRequest) -> HTTPResponse`.
         .target(name: "WebApp", dependencies: [
-            "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore",
+            "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore", "Emails",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strict),
         // Delivers the outbox: RFC 5322 messages through a sendmail-compatible command or as .eml files.
         .target(name: "Mailer", dependencies: [
             "ContactsStore", "ContactsDomain",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strict),
         // libfcgi's accept loop and worker threads, turning FastCGI records into HTTPRequest.
         .target(name: "FastCGIServer", dependencies: [
             "CFastCGI", "HTTPCore",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strict),
 
         .executableTarget(name: "contacts-fcgi", dependencies: [
             "WebApp", "FastCGIServer", "ContactsStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strict),
         .executableTarget(name: "contacts-admin", dependencies: [
-            "ContactsStore", "ContactsDomain", "Credentials", "Mailer", "WebApp",
+            "ContactsStore", "ContactsDomain", "Credentials", "Mailer", "Emails",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
 
-        .testTarget(name: "ContactsDomainTests", dependencies: ["ContactsDomain"]),
-        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "ContactsDomain"]),
-        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials"]),
-        .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"]),
-        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"]),
-        .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"]),
-        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "ContactsDomainTests", dependencies: ["ContactsDomain"], swiftSettings: strict),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization", "ContactsDomain"], swiftSettings: strict),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials"], swiftSettings: strict),
+        .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"], swiftSettings: strict),
+        .testTarget(name: "EmailsTests", dependencies: ["Emails", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
+        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
+        .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"], swiftSettings: strict),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTPCore"], swiftSettings: strict),
     ]
 )

@@ -6,7 +6,7 @@
 --
 -- BENCH_TARGETS holds one target a line:
 --   create: "SERVICE_ID"                 -> POST /services/SERVICE_ID/edit, a new technical contact
---   accept: "REQUEST_ID SERVICE_ID"     -> POST /requests/REQUEST_ID/accept with code bench-SERVICE_ID
+--   accept: "REQUEST_ID SERVICE_ID"     -> POST /requests/REQUEST_ID/accept with code bench-code (every open request of bench-data has it)
 -- Thread t of N takes lines t, t+N, t+2N, ...; past the end it starts again (those repeats are
 -- refused by the app, and counted as bad). Success is a 303 (the app's redirect after a POST);
 -- anything else counts as bad.
@@ -55,7 +55,7 @@ function request()
     else
         local request_id, service_id = target:match("^(%d+) (%d+)$")
         path = "/requests/" .. request_id .. "/accept"
-        body = "csrf=" .. csrf .. "&code=bench-" .. service_id
+        body = "csrf=" .. csrf .. "&code=bench-code"
     end
     return wrk.format("POST", path, {
         ["Cookie"] = cookie,

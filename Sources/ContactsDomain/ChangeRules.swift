@@ -32,6 +32,26 @@ public struct RoleHolders: Equatable, Sendable {
     }
 }
 
+/// What the rules need to know about a service to check a submission for it.
+public struct ServiceFacts: Equatable, Sendable {
+    public var holders: RoleHolders
+    /// The current holders and the accounts asked for, those that exist.
+    public var accounts: [CustomerID: Account]
+    /// The requests still open on the service: role → request ID.
+    public var openRequests: [Role: Int64]
+
+    public init(holders: RoleHolders, accounts: [CustomerID: Account], openRequests: [Role: Int64]) {
+        self.holders = holders
+        self.accounts = accounts
+        self.openRequests = openRequests
+    }
+
+    /// The current billing contact's arrears block every billing change before anything is typed.
+    public var billingBlockedBy: Account? {
+        accounts[holders.billing].flatMap { $0.paymentStatus == .overdue ? $0 : nil }
+    }
+}
+
 /// One request to be created: `roles` move from `from` to `to`, confirmed by `confirmers`.
 public struct PlannedChange: Equatable, Sendable {
     public var roles: [Role]
@@ -67,6 +87,12 @@ public enum ChangeRules {
         case notAllowed
         /// The role already belongs to the account asked for.
         case noChange
+        /// No account has the customer ID asked for.
+        case unknownAccount
+        /// A request covering this role of the service is still open.
+        case openRequest(id: Int64)
+        /// These accounts (the old or the new billing contact) are behind with payments.
+        case paymentBlocked([Account])
     }
 
     /// What is wrong with a submission, role by role.
@@ -113,6 +139,34 @@ public enum ChangeRules {
             PlannedChange(roles: roles, from: pair.from, to: pair.to, requester: requester)
         }
         return .success(planned.sorted { $0.roles.first! < $1.roles.first! })
+    }
+
+    /// Checks one submission against every rule for a new request (SPEC "Changing contacts"),
+    /// role by role, and plans it. The edit page asks this before storing anything, and the
+    /// store asks it again inside its transaction with the service as it is then.
+    public static func check(
+        requester: CustomerID,
+        changes: [Role: CustomerID],
+        service: ServiceFacts
+    ) -> Result<[PlannedChange], Problems> {
+        let allowed = changeableRoles(of: requester, holders: service.holders)
+        var problems: [Role: Problem] = [:]
+        for (role, wanted) in changes {
+            if service.accounts[wanted] == nil {
+                problems[role] = .unknownAccount
+            } else if let open = service.openRequests[role] {
+                problems[role] = .openRequest(id: open)
+            } else if !allowed.contains(role) {
+                problems[role] = .notAllowed
+            } else if service.holders[role] == wanted {
+                problems[role] = .noChange
+            } else if role == .billing, let old = service.accounts[service.holders.billing], let new = service.accounts[wanted] {
+                let blockers = PaymentRule.blockers(oldBilling: old, newBilling: new)
+                if !blockers.isEmpty { problems[role] = .paymentBlocked(blockers) }
+            }
+        }
+        guard problems.isEmpty else { return .failure(Problems(byRole: problems)) }
+        return plan(requester: requester, holders: service.holders, changes: changes)
     }
 
     private struct PairKey: Hashable {

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import GRDB
 
@@ -8,15 +9,28 @@ import GRDB
 /// writer connection; reads run concurrently on snapshot-isolated reader connections.
 public final class AppDatabase: Sendable {
     let dbPool: DatabasePool
+    /// Renders the request emails; nil for programs that never act on requests (the request
+    /// operations then throw ``StoreError/noEmailComposer``).
+    let requestEmails: (any RequestEmailComposer)?
+    /// Makes every confirmation code (a random secret; tests may fix it).
+    let newCode: @Sendable () -> String
     /// Set for databases made by ``temporary()``: removed with the database.
     private let temporaryDirectory: URL?
+    /// The database this one shares its pool with (see ``with(emails:codes:)``), kept alive.
+    private let sharedFrom: AppDatabase?
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
-    public convenience init(path: String) throws {
-        try self.init(path: path, temporaryDirectory: nil)
+    public convenience init(
+        path: String, emails: (any RequestEmailComposer)? = nil,
+        codes: @escaping @Sendable () -> String = { Secret.generate() }
+    ) throws {
+        try self.init(path: path, temporaryDirectory: nil, emails: emails, codes: codes)
     }
 
-    private init(path: String, temporaryDirectory: URL?) throws {
+    private init(
+        path: String, temporaryDirectory: URL?, emails: (any RequestEmailComposer)?,
+        codes: @escaping @Sendable () -> String
+    ) throws {
         let pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
         // GRDB's WAL set-up runs after `prepareDatabase` and lowers the writer to
         // `synchronous = NORMAL`; raise it again on the one connection that writes, so a commit
@@ -27,16 +41,37 @@ public final class AppDatabase: Sendable {
         try Self.migrator.migrate(pool)
         self.dbPool = pool
         self.temporaryDirectory = temporaryDirectory
+        self.sharedFrom = nil
+        self.requestEmails = emails
+        self.newCode = codes
+    }
+
+    private init(sharing other: AppDatabase, emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String) {
+        self.dbPool = other.dbPool
+        self.temporaryDirectory = nil
+        self.sharedFrom = other
+        self.requestEmails = emails
+        self.newCode = codes
+    }
+
+    /// The same database (one pool) with the request emails written by `emails`: how the web
+    /// application hands its composer to a database opened before it.
+    public func with(
+        emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String = { Secret.generate() }
+    ) -> AppDatabase {
+        AppDatabase(sharing: self, emails: emails, codes: codes)
     }
 
     /// A database in a real file inside a fresh temporary directory, deleted with this value.
-    public static func temporary() throws -> AppDatabase {
+    public static func temporary(
+        emails: (any RequestEmailComposer)? = nil, codes: @escaping @Sendable () -> String = { Secret.generate() }
+    ) throws -> AppDatabase {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("contacts-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return try AppDatabase(
             path: directory.appendingPathComponent("contacts.sqlite").path,
-            temporaryDirectory: directory)
+            temporaryDirectory: directory, emails: emails, codes: codes)
     }
 
     /// The identifiers of the migrations applied to this database, oldest first.

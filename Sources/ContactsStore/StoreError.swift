@@ -13,4 +13,6 @@ public enum StoreError: Error, Equatable, Sendable {
     case invalidServiceName
     /// A display name must be 1 to 200 characters, without control characters.
     case invalidDisplayName
+    /// A request operation on a store opened without an email composer.
+    case noEmailComposer
 }

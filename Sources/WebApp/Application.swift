@@ -1,10 +1,8 @@
 import ContactsDomain
 import ContactsStore
 import Credentials
+import Emails
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPCore
 import Localization
 import Logging
@@ -19,7 +17,6 @@ public final class Application: HTTPResponder {
     let catalog: Catalog
     let templates: TemplateLibrary
     let sessions: SessionManager
-    let emails: RequestEmails
     let clock: @Sendable () -> Date
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
@@ -30,7 +27,6 @@ public final class Application: HTTPResponder {
     static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email"]
 
     public convenience init(configuration: AppConfiguration) throws {
-        _ = Self.limitMallocArenas
         try self.init(
             configuration: configuration,
             database: AppDatabase(path: configuration.databasePath),
@@ -38,34 +34,19 @@ public final class Application: HTTPResponder {
         )
     }
 
-    /// At most two glibc malloc arenas for the process, set before the workers start. By default
-    /// each thread that allocates gets its own arena (up to eight per core) and each keeps the
-    /// memory it freed: with the workers rendering 40 KB pages, the peak resident memory under
-    /// the benchmark was 97 MiB; with two arenas 75 MiB, at the same throughput
-    /// (docs/BENCHMARKS.md). Process-wide, hence only on the production path.
-    static let limitMallocArenas: Void = {
-        #if canImport(Glibc)
-        // `mallopt` is declared in <malloc.h>, which the Glibc module does not include: looked
-        // up by name, called with the C convention. M_ARENA_MAX is -8 in <malloc.h>.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        if let symbol = dlsym(nil, "mallopt") {
-            _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 2)
-        }
-        #endif
-    }()
-
-    /// For tests: a given database and clock.
+    /// For tests: a given database and clock. The database gets the application's request emails.
     public init(configuration: AppConfiguration, database: AppDatabase, clock: @escaping @Sendable () -> Date) throws {
         self.configuration = configuration
-        self.database = database
         self.clock = clock
         self.catalog = try Catalog(contentsOf: (configuration.templatesDirectory as NSString).appendingPathComponent("Localizable.xcstrings"))
+        self.database = database.with(emails: RequestEmails(
+            catalog: catalog, template: try EmailTemplate(directory: configuration.templatesDirectory),
+            publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone))
         self.templates = try TemplateLibrary(directory: configuration.templatesDirectory)
         for name in Self.requiredTemplates where !templates.has(name) {
             throw TemplateLibrary.LoadError(file: "\(name).mustache", line: nil, reason: "is missing")
         }
-        self.sessions = SessionManager(database: database, configuration: configuration)
-        self.emails = RequestEmails(catalog: catalog, templates: templates, configuration: configuration)
+        self.sessions = SessionManager(database: self.database, configuration: configuration)
         self.logger = Logger(label: "service-contacts.web")
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
         self.router = Self.makeRouter()
@@ -189,11 +170,6 @@ public final class Application: HTTPResponder {
         response.headers.append(("Vary", "Accept-Language, Cookie"))
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))
-    }
-
-    /// What the store calls, inside its transactions, for the emails a request's change needs.
-    var composeEmails: EmailComposer {
-        { [emails] request in emails.compose(request) }
     }
 
     static func isUnavailable(_ error: Error) -> Bool {

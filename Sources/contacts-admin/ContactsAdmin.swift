@@ -153,6 +153,7 @@ extension StoreError {
         case .duplicateService: OperatorError("a service of this type with this name already exists.")
         case .invalidServiceName: OperatorError("the service name must be 1 to 255 characters on one line, without surrounding spaces.")
         case .invalidDisplayName: OperatorError("the display name must be 1 to 200 characters on one line.")
+        case .noEmailComposer: OperatorError("this command cannot write request emails.")
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ContactsStore
 import Foundation
-import WebApp
+import Emails
 
 /// Expiry also happens whenever a request is read or acted on; this command applies it to every
 /// due request at once (run it from cron), so that everybody involved is told in time.
@@ -19,14 +19,13 @@ struct ExpireRequests: ParsableCommand {
     var publicBaseURL = "http://127.0.0.1:8080"
 
     func run() throws {
-        let database = try options.open()
-        let compose: EmailComposer
+        let emails: RequestEmails
         do {
-            compose = try RequestEmailComposer.load(templatesDirectory: templates, publicBaseURL: publicBaseURL)
+            emails = try RequestEmails.load(templatesDirectory: templates, publicBaseURL: publicBaseURL)
         } catch {
             throw OperatorError("cannot load the email templates from \(templates): \(error)")
         }
-        let expired = try database.expireDueRequests(now: Date(), compose: compose)
+        let expired = try options.open().with(emails: emails).expireDueRequests(now: Date())
         print("Expired \(expired) request\(expired == 1 ? "" : "s"); their emails are queued for deliver-mail.")
     }
 }

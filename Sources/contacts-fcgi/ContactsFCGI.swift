@@ -89,6 +89,7 @@ struct ContactsFCGI: ParsableCommand {
             throw ValidationError(error.message)
         }
 
+        ProcessTuning.limitMallocArenas()
         let application: Application
         do {
             application = try Application(configuration: AppConfiguration(

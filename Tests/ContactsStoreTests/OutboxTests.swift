@@ -5,11 +5,13 @@ import Testing
 @testable import ContactsStore
 
 @Suite struct OutboxTests {
-    /// A request's three creation emails (to aa1, bb2 and dd4), written at `now`.
+    /// Three emails written at `now`: a request's two creation emails (to aa1 and dd4), and
+    /// dd4's own resend right after (its fresh code is returned).
     private func worldWithEmails() throws -> (RequestWorld, code: String) {
         let world = try RequestWorld()
         let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
-        return (world, request.codes[world.newcomer]!)
+        try world.db.resend(requestID: request.id, by: world.newcomer, now: now)
+        return (world, try #require(try world.mailedCodes(request: request.id)[world.newcomer]))
     }
 
     @Test func pendingEmailsAreDueOldestFirst() throws {
@@ -18,7 +20,7 @@ import Testing
         // Then none is due before it was written, all three are due from then, oldest first
         #expect(try world.db.pendingEmails(now: now.addingTimeInterval(-1), limit: 10).isEmpty)
         let pending = try world.db.pendingEmails(now: now, limit: 10)
-        #expect(pending.map(\.email.recipient) == [world.admin, world.tech, world.newcomer])
+        #expect(pending.map(\.email.recipient) == [world.admin, world.newcomer, world.newcomer])
         #expect(pending.map(\.id) == pending.map(\.id).sorted())
         #expect(pending.allSatisfy { $0.attempts == 0 && $0.createdAt == now })
         let toNewcomer = try #require(pending.last)

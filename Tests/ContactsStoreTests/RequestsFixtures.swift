@@ -8,24 +8,32 @@ import Testing
 /// Fourteen days, the default window.
 let requestWindow: TimeInterval = 14 * 24 * 3600
 
-/// A composer that writes one email to every participant, saying which request, its state and
-/// its latest event, with the recipient's code when one was just issued.
-let recordingComposer: EmailComposer = { snapshot in
-    snapshot.participants.map { account in
-        OutgoingEmail(
-            recipient: account.id, toAddress: account.email.rawValue, language: account.language,
+/// A composer that writes each email it is asked for, saying which request, its state and its
+/// latest event, with the recipient's code when one was just issued. `override`, when set,
+/// writes instead (a test's broken or observing composer).
+final class RecordingComposer: RequestEmailComposer, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _override: (@Sendable (RequestDecision.Email.Kind, Account, String?, RequestSnapshot) -> OutgoingEmail)?
+
+    var override: (@Sendable (RequestDecision.Email.Kind, Account, String?, RequestSnapshot) -> OutgoingEmail)? {
+        get { lock.withLock { _override } }
+        set { lock.withLock { _override = newValue } }
+    }
+
+    func compose(_ kind: RequestDecision.Email.Kind, to recipient: Account, code: String?, about snapshot: RequestSnapshot) -> OutgoingEmail {
+        if let override { return override(kind, recipient, code, snapshot) }
+        return OutgoingEmail(
+            recipient: recipient.id, toAddress: recipient.email.rawValue, language: recipient.language,
             subject: "request \(snapshot.id) \(snapshot.state.rawValue) \(snapshot.events.last?.kind ?? "-")",
-            bodyText: snapshot.codes[account.id].map { "your code: \($0)" } ?? "no code")
+            bodyText: code.map { "your code: \($0)" } ?? "no code")
     }
 }
-
-/// A composer for actions whose emails the test does not look at.
-let silentComposer: EmailComposer = { _ in [] }
 
 /// The world most request tests start from: example.pl with aa1 as administrative, bb2 as
 /// technical and cc3 as billing contact; dd4 and ee5 hold nothing.
 struct RequestWorld {
     let db: AppDatabase
+    let composer = RecordingComposer()
     let serviceID: Int64
     let admin = cid("aa1-ovh")
     let tech = cid("bb2-ovh")
@@ -34,7 +42,7 @@ struct RequestWorld {
     let outsider = cid("ee5-ovh")
 
     init(payments: [String: PaymentStatus] = [:]) throws {
-        db = try AppDatabase.temporary()
+        db = try AppDatabase.temporary(emails: composer)
         try db.createAccounts(
             ["aa1-ovh", "bb2-ovh", "cc3-ovh", "dd4-ovh", "ee5-ovh"].map {
                 (makeAccount($0, language: .pt, payment: payments[$0] ?? .upToDate), someHash)
@@ -48,23 +56,25 @@ struct RequestWorld {
         get throws { try #require(try db.roleHolders(ofService: serviceID)).holders }
     }
 
-    /// Plans `changes` with the domain rules and submits them; returns the request IDs and the
-    /// codes issued, per request.
+    /// Submits `changes` as the edit page does; returns the request IDs and the codes its
+    /// confirmers were mailed, per request.
     @discardableResult
     func submit(
-        by requester: CustomerID, _ changes: [Role: CustomerID], at time: Date = now,
-        compose: @escaping EmailComposer = recordingComposer
+        by requester: CustomerID, _ changes: [Role: CustomerID], at time: Date = now
     ) throws -> [(id: Int64, codes: [CustomerID: String])] {
-        let holders = try self.holders
-        let plans = try ChangeRules.plan(requester: requester, holders: holders, changes: changes).get()
-        let requests = plans.map { plan in
-            NewRequest(
-                plan: plan, serviceID: serviceID,
-                codes: Dictionary(uniqueKeysWithValues: plan.confirmers.map { ($0, Secret.generate()) }))
-        }
         let ids = try db.createRequests(
-            requests, expectedHolders: holders, now: time, expiresAfter: requestWindow, compose: compose)
-        return zip(ids, requests).map { ($0, $1.codes) }
+            onService: serviceID, by: requester, changes: changes, expectedHolders: try holders,
+            now: time, expiresAfter: requestWindow)
+        return try ids.map { ($0, try mailedCodes(request: $0)) }
+    }
+
+    /// The latest code mailed to each confirmer of a request.
+    func mailedCodes(request id: Int64) throws -> [CustomerID: String] {
+        var codes: [CustomerID: String] = [:]
+        for mail in try outbox(request: id) where mail.bodyText.hasPrefix("your code: ") {
+            codes[CustomerID(trusted: mail.recipient)] = String(mail.bodyText.dropFirst("your code: ".count))
+        }
+        return codes
     }
 
     /// The one request of a submission.
@@ -103,4 +113,27 @@ struct RequestWorld {
 
 extension RequestSnapshot {
     var eventKinds: [String] { events.map(\.kind) }
+}
+
+/// The four actions as the tests call them.
+extension AppDatabase {
+    @discardableResult
+    func accept(requestID: Int64, by account: CustomerID, code: String, now: Date) throws -> RequestSnapshot {
+        try perform(.accept(by: account, code: code), on: requestID, now: now)
+    }
+
+    @discardableResult
+    func refuse(requestID: Int64, by account: CustomerID, code: String, now: Date) throws -> RequestSnapshot {
+        try perform(.refuse(by: account, code: code), on: requestID, now: now)
+    }
+
+    @discardableResult
+    func cancel(requestID: Int64, by account: CustomerID, now: Date) throws -> RequestSnapshot {
+        try perform(.cancel(by: account), on: requestID, now: now)
+    }
+
+    @discardableResult
+    func resend(requestID: Int64, by account: CustomerID, now: Date) throws -> RequestSnapshot {
+        try perform(.resend(by: account), on: requestID, now: now)
+    }
 }

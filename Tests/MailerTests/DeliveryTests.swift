@@ -40,11 +40,22 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
     }
 }
 
+/// Writes each confirmer's code in a short Polish email.
+struct CodeEmails: RequestEmailComposer {
+    let subject: String
+
+    func compose(_ kind: RequestDecision.Email.Kind, to recipient: Account, code: String?, about request: RequestSnapshot) -> OutgoingEmail {
+        OutgoingEmail(
+            recipient: recipient.id, toAddress: recipient.email.rawValue, language: recipient.language,
+            subject: subject, bodyText: "Dzień dobry,\nTwój kod: \(code ?? "")\n")
+    }
+}
+
 /// A database with a service (admin pl100001, tech pt200002) and one request by the admin to
 /// make it200003 the technical contact: the composer writes one email per confirmer (the admin
 /// and the new contact), each with its code, in the confirmer's language.
 func databaseWithTwoQueuedEmails(subject: String = "Zmiana kontaktu — potwierdź") throws -> AppDatabase {
-    let database = try AppDatabase.temporary()
+    let database = try AppDatabase.temporary(emails: CodeEmails(subject: subject))
     let accounts: [(String, Language)] = [("pl100001-ovh", .pl), ("pt200002-ovh", .pt), ("it300003-ovh", .it)]
     try database.createAccounts(accounts.map { id, language in
         (Account(id: cid(id), displayName: "Owner of \(id)", email: try! EmailAddress(parsing: "\(id)@example.com"),
@@ -54,18 +65,9 @@ func databaseWithTwoQueuedEmails(subject: String = "Zmiana kontaktu — potwierd
     let service = try database.addService(
         name: "kowalski-sklep.pl", type: .domain,
         administrative: holders.administrative, technical: holders.technical, billing: holders.billing)
-    let plan = PlannedChange(roles: [.technical], from: cid("pt200002-ovh"), to: cid("it300003-ovh"), requester: cid("pl100001-ovh"))
-    _ = try database.createRequests(
-        [NewRequest(plan: plan, serviceID: service, codes: [:])], expectedHolders: holders, now: now,
-        expiresAfter: 14 * 86_400
-    ) { snapshot in
-        snapshot.confirmations.map(\.confirmer).compactMap { account in
-            guard let code = snapshot.codes[account.id] else { return nil }
-            return OutgoingEmail(
-                recipient: account.id, toAddress: account.email.rawValue, language: account.language,
-                subject: subject, bodyText: "Dzień dobry,\nTwój kod: \(code)\n")
-        }
-    }
+    try database.createRequests(
+        onService: service, by: cid("pl100001-ovh"), changes: [.technical: cid("it300003-ovh")],
+        expectedHolders: holders, now: now, expiresAfter: 14 * 86_400)
     return database
 }
 

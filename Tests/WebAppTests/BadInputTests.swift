@@ -379,7 +379,7 @@ import Testing
         let response = newcomer.post("/requests/\(id)/accept", [("code", world.code(in: link))], headers: allHeaders)
         #expect(response.status == .forbidden)
         #expect(response.bodyText.contains(world.test.app.text("error_403_csrf", .it)))
-        let snapshot = try world.test.database.request(Int64(id)!, for: world.newcomer, now: world.test.clock.now, compose: world.test.app.composeEmails)
+        let snapshot = try world.test.database.request(Int64(id)!, for: world.newcomer, now: world.test.clock.now)
         #expect(snapshot.confirmations.allSatisfy { $0.acceptedAt == nil })
     }
 
@@ -463,7 +463,7 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.header("Referrer-Policy") == "no-referrer")
         }
-        let snapshot = try world.test.database.request(Int64(id)!, for: world.newcomer, now: world.test.clock.now, compose: world.test.app.composeEmails)
+        let snapshot = try world.test.database.request(Int64(id)!, for: world.newcomer, now: world.test.clock.now)
         #expect(snapshot.state == .waiting)
         #expect(snapshot.confirmations.allSatisfy { $0.acceptedAt == nil })
         #expect(try world.emails(to: world.newcomer).count == before)

@@ -1,5 +1,6 @@
 import ContactsDomain
 import ContactsStore
+import Emails
 import Foundation
 import HTTPCore
 import Testing
@@ -28,14 +29,14 @@ import Testing
     }
 
     @Test func theOperatorsComposerWritesTheSameEmails() throws {
-        let composer = try RequestEmailComposer.load(
+        let composer = try RequestEmails.load(
             templatesDirectory: TestApp.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test/"
         )
         let world = try ContactChangeTests.World()
         _ = try world.askForNewTechnicalContact()
         world.test.clock.advance(by: 15 * 24 * 3600)
-        #expect(try world.test.database.expireDueRequests(now: world.test.clock.now, compose: composer) == 1)
+        #expect(try world.test.database.with(emails: composer).expireDueRequests(now: world.test.clock.now) == 1)
         let expiredNotice = try #require(try world.emails(to: world.newcomer).last)
         #expect(expiredNotice.bodyText.contains("https://contacts.example.test/requests/"))
         #expect(!expiredNotice.bodyText.contains("test//requests"))

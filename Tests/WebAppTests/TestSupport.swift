@@ -25,7 +25,7 @@ struct TestApp {
     let clock = TestClock()
 
     init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil) throws {
-        database = try AppDatabase.temporary()
+        let database = try AppDatabase.temporary()
         let configuration = AppConfiguration(
             databasePath: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
@@ -35,6 +35,8 @@ struct TestApp {
         )
         let clock = self.clock
         app = try Application(configuration: configuration, database: database, clock: { clock.now })
+        // The application's database: the same file, with the application's request emails.
+        self.database = app.database
     }
 
     @discardableResult
@@ -96,6 +98,7 @@ final class Browser {
     /// The value of the first `name="csrf"` field on the last page.
     var csrfToken: String? { lastPage.firstValue(ofField: "csrf") }
 
+    @discardableResult
     func signIn(_ id: String, password: String = TestApp.password) -> HTTPResponse {
         get("/sign-in")
         return post("/sign-in", [("customer_id", id), ("password", password)])

@@ -289,11 +289,3 @@ final class ContactRowView: MustacheParent {
         }
     }
 }
-
-extension Role {
-    var labelKey: String { "role_\(rawValue)" }
-}
-
-extension ServiceType {
-    var labelKey: String { "service_type_\(rawValue)" }
-}

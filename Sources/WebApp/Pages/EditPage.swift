@@ -1,8 +1,8 @@
 import ContactsDomain
 import ContactsStore
-import Credentials
 import Foundation
 import HTTPCore
+import Localization
 import Mustache
 
 /// The edit page of one service: who holds each role, and a field for each role the signed-in
@@ -13,14 +13,9 @@ extension Application {
         let serviceID: Int64
         let name: String
         let type: ServiceType
-        let holders: RoleHolders
-        let accounts: [CustomerID: Account]
+        let facts: ServiceFacts
         let changeable: Set<Role>
-        let openRequests: [Role: Int64]
-        /// The current billing contact's arrears block every billing change before anything is typed.
-        var billingBlockedBy: Account? {
-            accounts[holders.billing].flatMap { $0.paymentStatus == .overdue ? $0 : nil }
-        }
+        var holders: RoleHolders { facts.holders }
     }
 
     func showEditPage(_ context: RequestContext) throws -> HTTPResponse {
@@ -32,7 +27,6 @@ extension Application {
 
     func submitEditPage(_ context: RequestContext) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
-        let state = try editState(context, account: account)
         let form = try context.form()
 
         var typed: [Role: String] = [:]
@@ -55,60 +49,34 @@ extension Application {
                 }
             }
         }
+        let state = try editState(context, account: account, wanted: Set(wanted.values))
         var formError: String?
         if wanted.isEmpty && fieldErrors.isEmpty {
             formError = strings(context)["edit_error_nothing"]
         }
-
-        // Every rule checked here is checked again by the store, inside the transaction.
-        let newAccounts = try database.accounts(Set(wanted.values))
-        for (role, id) in wanted where newAccounts[id] == nil {
-            fieldErrors[role] = strings(context)["edit_error_unknown_account"]
-        }
-        for (role, id) in wanted where fieldErrors[role] == nil {
-            if state.openRequests[role] != nil {
-                fieldErrors[role] = strings(context)["edit_error_open_request"]
-            } else if !state.changeable.contains(role) {
-                fieldErrors[role] = strings(context)["edit_error_not_allowed"]
-            } else if state.holders[role] == id {
-                fieldErrors[role] = strings(context)["edit_error_no_change"]
-            } else if role == .billing, let old = state.accounts[state.holders.billing], let new = newAccounts[id],
-                      let blocker = PaymentRule.blockers(oldBilling: old, newBilling: new).first {
-                fieldErrors[role] = catalog.string("edit_error_payment", context.language, .string(blocker.nameWithID))
+        // The same check as the store's, which runs it again inside its transaction.
+        if case .failure(let problems) = ChangeRules.check(requester: account.id, changes: wanted, service: state.facts) {
+            for (role, problem) in problems.byRole where fieldErrors[role] == nil {
+                fieldErrors[role] = message(for: problem, context)
             }
         }
         guard fieldErrors.isEmpty, formError == nil else {
             return editForm(context, state, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors, formError: formError)
         }
-
-        let plan: [PlannedChange]
-        switch ChangeRules.plan(requester: account.id, holders: state.holders, changes: wanted) {
-        case .success(let planned): plan = planned
-        case .failure(let problems):
-            for (role, problem) in problems.byRole {
-                fieldErrors[role] = strings(context)[problem == .noChange ? "edit_error_no_change" : "edit_error_not_allowed"]
-            }
-            return editForm(context, state, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors)
-        }
-        let requests = plan.map { planned in
-            NewRequest(plan: planned, serviceID: state.serviceID, codes: Dictionary(uniqueKeysWithValues: planned.confirmers.map { ($0, Secret.generate()) }))
-        }
         do {
-            _ = try database.createRequests(
-                requests, expectedHolders: state.holders, now: context.now,
-                expiresAfter: configuration.requestLifetime, compose: composeEmails
-            )
+            try database.createRequests(
+                onService: state.serviceID, by: account.id, changes: wanted, expectedHolders: state.holders,
+                now: context.now, expiresAfter: configuration.requestLifetime)
         } catch let error as RequestError {
-            let fresh = try editState(context, account: account)
+            let fresh = try editState(context, account: account, wanted: Set(wanted.values))
             switch error {
-            case .openRequestExists(let role, _):
-                fieldErrors[role] = strings(context)["edit_error_open_request"]
+            case .openRequestExists(let role, let id):
+                fieldErrors[role] = message(for: .openRequest(id: id), context)
             case .paymentBlocked(let ids):
-                let names = ids.map { id in fresh.accounts[id].map(\.nameWithID) ?? newAccounts[id].map(\.nameWithID) ?? id.rawValue }
-                fieldErrors[.billing] = catalog.string("edit_error_payment", context.language, .string(names.joined(separator: ", ")))
+                fieldErrors[.billing] = message(for: .paymentBlocked(ids.compactMap { fresh.facts.accounts[$0] }), context)
             case .unknownAccount(let id):
                 for (role, wantedID) in wanted where wantedID == id {
-                    fieldErrors[role] = strings(context)["edit_error_unknown_account"]
+                    fieldErrors[role] = message(for: .unknownAccount, context)
                 }
             default:
                 formError = strings(context)["edit_error_rules_changed"]
@@ -118,19 +86,27 @@ extension Application {
         return .redirect(to: "/services/\(state.serviceID)/edit?notice=registered")
     }
 
+    private func message(for problem: ChangeRules.Problem, _ context: RequestContext) -> String {
+        switch problem {
+        case .notAllowed: strings(context)["edit_error_not_allowed"]
+        case .noChange: strings(context)["edit_error_no_change"]
+        case .unknownAccount: strings(context)["edit_error_unknown_account"]
+        case .openRequest: strings(context)["edit_error_open_request"]
+        case .paymentBlocked(let blockers):
+            catalog.string("edit_error_payment", context.language, .string(blockers.map(\.nameWithID).joined(separator: ", ")))
+        }
+    }
+
     /// The service as the account may see it; a service it holds no role on does not exist for it.
-    private func editState(_ context: RequestContext, account: Account) throws -> EditState {
+    private func editState(_ context: RequestContext, account: Account, wanted: Set<CustomerID> = []) throws -> EditState {
         guard let serviceID = context.pathID,
               let service = try database.roleHolders(ofService: serviceID),
-              !service.holders.roles(of: account.id).isEmpty
+              !service.holders.roles(of: account.id).isEmpty,
+              let facts = try database.serviceFacts(ofService: serviceID, wanted: wanted, now: context.now)
         else { throw WebError.notFound }
-        let holders = service.holders
         return EditState(
-            serviceID: serviceID, name: service.name, type: service.type, holders: holders,
-            accounts: try database.accounts(Set(Role.allCases.map { holders[$0] })),
-            changeable: ChangeRules.changeableRoles(of: account.id, holders: holders),
-            openRequests: try database.openRequests(onService: serviceID, now: context.now)
-        )
+            serviceID: serviceID, name: service.name, type: service.type, facts: facts,
+            changeable: ChangeRules.changeableRoles(of: account.id, holders: facts.holders))
     }
 
     private func editForm(
@@ -145,7 +121,7 @@ extension Application {
     ) -> HTTPResponse {
         let strings = strings(context)
         let fields: [[String: Any]] = Role.allCases.map { role in
-            let holder = state.accounts[state.holders[role]]
+            let holder = state.facts.accounts[state.holders[role]]
             var field: [String: Any] = [
                 "role": role.rawValue,
                 "label": strings[role.columnKey],
@@ -154,11 +130,11 @@ extension Application {
                 "isMine": state.holders[role] == me.id,
                 "value": typed[role] ?? "",
             ]
-            if let open = state.openRequests[role] {
+            if let open = state.facts.openRequests[role] {
                 field["openRequestURL"] = "/requests/\(open)"
             } else if !state.changeable.contains(role) {
                 field["lockedReason"] = strings["edit_role_locked"]
-            } else if role == .billing, let blocker = state.billingBlockedBy {
+            } else if role == .billing, let blocker = state.facts.billingBlockedBy {
                 field["lockedReason"] = catalog.string("edit_billing_blocked", context.language, .string(blocker.nameWithID))
             } else {
                 field["editable"] = true

@@ -14,7 +14,7 @@ extension Application {
             guard let parsed = RequestState(rawValue: value) else { throw WebError.badRequest }
             state = parsed
         }
-        let requests = try database.requests(for: account.id, state: state, now: context.now, compose: composeEmails)
+        let requests = try database.requests(for: account.id, state: state, now: context.now)
         let strings = strings(context)
         let rows = requests.map { requestSummary($0, me: account, context: context) }
         let open = rows.filter { $0["isOpen"] as? Bool == true }
@@ -49,22 +49,18 @@ extension Application {
     }
 
     func acceptRequest(_ context: RequestContext) throws -> HTTPResponse {
-        try decide(context) { app, id, account, code, now in
-            try app.database.accept(requestID: id, by: account, code: code, now: now, compose: app.composeEmails)
-        }
+        try decide(context) { .accept(by: $0, code: $1) }
     }
 
     func refuseRequest(_ context: RequestContext) throws -> HTTPResponse {
-        try decide(context) { app, id, account, code, now in
-            try app.database.refuse(requestID: id, by: account, code: code, now: now, compose: app.composeEmails)
-        }
+        try decide(context) { .refuse(by: $0, code: $1) }
     }
 
     func cancelRequest(_ context: RequestContext) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         let id = try requestID(context)
         return try act(context, account: account) {
-            let request = try database.cancel(requestID: id, by: account.id, now: context.now, compose: composeEmails)
+            let request = try database.perform(.cancel(by: account.id), on: id, now: context.now)
             return .redirect(to: "/requests/\(request.id)?notice=cancelled")
         }
     }
@@ -73,17 +69,14 @@ extension Application {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         let id = try requestID(context)
         return try act(context, account: account) {
-            let request = try database.resend(
-                requestID: id, by: account.id, now: context.now, newCode: { Secret.generate() }, compose: composeEmails
-            )
+            let request = try database.perform(.resend(by: account.id), on: id, now: context.now)
             return .redirect(to: "/requests/\(request.id)?notice=resent")
         }
     }
 
     /// Accept or refuse: both need the confirmer's code.
     private func decide(
-        _ context: RequestContext,
-        _ action: (Application, Int64, CustomerID, String, Date) throws -> RequestSnapshot
+        _ context: RequestContext, _ command: (CustomerID, String) -> RequestCommand
     ) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         let id = try requestID(context)
@@ -93,7 +86,7 @@ extension Application {
             return requestPage(context, request, me: account, code: "", codeError: strings(context)["request_error_code_empty"], status: .unprocessableContent)
         }
         return try act(context, account: account, code: code) {
-            let request = try action(self, id, account.id, code, context.now)
+            let request = try database.perform(command(account.id, code), on: id, now: context.now)
             let notice = switch request.state {
             case .done: "done"
             case .refused: "refused"
@@ -139,7 +132,12 @@ extension Application {
             return (strings["request_error_not_requester"], .forbidden, nil)
         case .refused(.alreadyAccepted):
             return (strings["request_error_already_accepted"], .conflict, nil)
-        case .refused(.notOpen), .openRequestExists, .unknownService, .unknownAccount, .paymentBlocked, .rulesChanged, .notFound:
+        case .refused(.mayNotResend):
+            return (strings["request_error_may_not_resend"], .forbidden, nil)
+        case .refused(.resendLimitReached):
+            return (strings["request_error_resend_limit"], .tooManyRequests, nil)
+        case .refused(.notOpen), .refused(.notFound), .refused(.wrongCode), .refused(.tooManyWrongCodes),
+             .refused(.resendTooSoon), .openRequestExists, .unknownService, .unknownAccount, .paymentBlocked, .rulesChanged, .notFound:
             return (strings["request_error_closed"], .conflict, nil)
         }
     }
@@ -152,7 +150,7 @@ extension Application {
     /// Nobody but a participant sees a request, whatever its address: anybody else gets 404.
     private func loadRequest(_ context: RequestContext, account: Account) throws -> RequestSnapshot {
         do {
-            return try database.request(try requestID(context), for: account.id, now: context.now, compose: composeEmails)
+            return try database.request(try requestID(context), for: account.id, now: context.now)
         } catch RequestError.notFound {
             throw WebError.notFound
         }
@@ -174,7 +172,8 @@ extension Application {
         let awaitingMe = request.state.isOpen && request.awaited.contains { $0.id == me.id }
         model["awaitingMe"] = awaitingMe
         model["canCancel"] = request.state.isOpen && request.requester.id == me.id
-        model["canResend"] = request.state.isOpen
+        // The asker resends every awaited code, a confirmer still awaited its own (SPEC "Requests").
+        model["canResend"] = request.state.isOpen && (request.requester.id == me.id || awaitingMe)
         model["code"] = code
         model["notice"] = notice
         model["codeError"] = codeError
@@ -232,8 +231,4 @@ extension Application {
     private func dateTime(_ date: Date, _ context: RequestContext) -> String {
         LocalFormat.dateTime(date, context.language, timeZone: configuration.displayTimeZone)
     }
-}
-
-extension RequestState {
-    var labelKey: String { "state_\(rawValue)" }
 }

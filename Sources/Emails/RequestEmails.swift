@@ -3,29 +3,45 @@ import ContactsStore
 import Foundation
 import Localization
 
-/// Writes the emails a request's new state calls for, each in its recipient's language.
-///
-/// The store calls this inside the transaction that changes the request, so the emails commit
-/// with the change or not at all. What to send follows from the snapshot alone:
-/// fresh codes go to their confirmers; a finished request is told to everybody involved.
-struct RequestEmails: Sendable {
+/// Writes the request emails, each in its recipient's language, from the catalog and the text
+/// template. The store calls it for every email a request decision calls for, inside the
+/// transaction of the change; which emails those are is the domain's decision.
+public struct RequestEmails: RequestEmailComposer {
     let catalog: Catalog
-    let templates: TemplateLibrary
-    let configuration: AppConfiguration
+    let template: EmailTemplate
+    /// The base of every link, without a trailing slash.
+    let linkBase: String
+    let displayTimeZone: TimeZone
 
-    func compose(_ request: RequestSnapshot) -> [OutgoingEmail] {
-        if !request.codes.isEmpty {
-            return request.confirmations.compactMap { confirmation in
-                request.codes[confirmation.confirmer.id].map { confirmationEmail(request, to: confirmation.confirmer, code: $0) }
-            }
+    public init(catalog: Catalog, template: EmailTemplate, publicBaseURL: String, displayTimeZone: TimeZone) {
+        self.catalog = catalog
+        self.template = template
+        self.linkBase = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
+        self.displayTimeZone = displayTimeZone
+    }
+
+    /// Catalog and template from the templates folder.
+    public static func load(
+        templatesDirectory: String, publicBaseURL: String, displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!
+    ) throws -> RequestEmails {
+        RequestEmails(
+            catalog: try Catalog(contentsOf: (templatesDirectory as NSString).appendingPathComponent("Localizable.xcstrings")),
+            template: try EmailTemplate(directory: templatesDirectory),
+            publicBaseURL: publicBaseURL, displayTimeZone: displayTimeZone)
+    }
+
+    public func compose(
+        _ kind: RequestDecision.Email.Kind, to recipient: Account, code: String?, about request: RequestSnapshot
+    ) -> OutgoingEmail {
+        switch kind {
+        case .code: confirmationEmail(request, to: recipient, code: code ?? "")
+        case .outcome: outcomeEmail(request, to: recipient)
         }
-        guard !request.state.isOpen else { return [] }
-        return request.participants.map { outcomeEmail(request, to: $0) }
     }
 
     private func confirmationEmail(_ request: RequestSnapshot, to recipient: Account, code: String) -> OutgoingEmail {
         let language = recipient.language
-        let link = "\(configuration.linkBase)/requests/\(request.id)?code=\(code)"
+        let link = "\(linkBase)/requests/\(request.id)?code=\(code)"
         return email(
             to: recipient,
             subject: catalog.string("email_confirm_subject", language, .string(request.serviceName)),
@@ -67,18 +83,17 @@ struct RequestEmails: Sendable {
             paragraphs: [
                 intro,
                 changeLine(request, language),
-                catalog.string("email_details_link", language, .string("\(configuration.linkBase)/requests/\(request.id)")),
+                catalog.string("email_details_link", language, .string("\(linkBase)/requests/\(request.id)")),
             ]
         )
     }
 
     private func email(to recipient: Account, subject: String, paragraphs: [String]) -> OutgoingEmail {
         let language = recipient.language
-        let body = templates.render("email", [
-            "greeting": catalog.string("email_greeting", language, .string(recipient.displayName)),
-            "paragraphs": paragraphs,
-            "signature": catalog.string("email_signature", language),
-        ] as [String: Any])
+        let body = template.render(
+            greeting: catalog.string("email_greeting", language, .string(recipient.displayName)),
+            paragraphs: paragraphs,
+            signature: catalog.string("email_signature", language))
         return OutgoingEmail(
             recipient: recipient.id, toAddress: recipient.email.rawValue, language: language,
             subject: subject, bodyText: body
@@ -93,8 +108,7 @@ struct RequestEmails: Sendable {
         )
     }
 
-
     private func dateTime(_ date: Date, _ language: Language) -> String {
-        LocalFormat.dateTime(date, language, timeZone: configuration.displayTimeZone)
+        LocalFormat.dateTime(date, language, timeZone: displayTimeZone)
     }
 }

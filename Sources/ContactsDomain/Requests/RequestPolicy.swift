@@ -1,0 +1,26 @@
+import Foundation
+
+/// The numbers of the request rules (SPEC "Requests"), in one place.
+public enum RequestPolicy {
+    /// A request expires this long after it was made, unless configured otherwise.
+    public static let defaultLifetime: TimeInterval = 14 * 24 * 60 * 60
+
+    /// After a resend, the next one waits this long (the first resend is allowed at once, so a
+    /// customer who just fixed a typo in its address need not wait).
+    public static let resendInterval: TimeInterval = 60
+
+    /// Resends per request, in all: each one mails somebody, so a participant cannot turn a
+    /// request into a stream of emails until it expires.
+    public static let maximumResends = 5
+
+    /// Wrong codes per request and account: 5 free within 15 minutes, then a wait of one minute
+    /// that doubles with each further wrong code, up to 15 minutes.
+    public static let wrongCodeThrottle: SignInThrottle = {
+        var throttle = SignInThrottle()
+        throttle.window = 15 * 60
+        throttle.freeFailuresPerAccount = 5
+        throttle.firstDelay = 60
+        throttle.maximumDelay = 15 * 60
+        return throttle
+    }()
+}
