@@ -130,6 +130,26 @@ import Testing
         }
     }
 
+    @Test func theAdministratorSeesEveryRequestAboutItsService() throws {
+        // Given the billing contact asks to hand its role to dd4
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.billing, [.billing: world.newcomer])
+        // Then the administrative contact may open it (the edit page links to it as "already
+        // open") but cannot act on it, and the technical contact does not see it
+        #expect(try world.db.request(request.id, for: world.admin, now: now).id == request.id)
+        #expect(throws: RequestError.refused(.notAConfirmer)) {
+            try world.db.accept(requestID: request.id, by: world.admin, code: "x", now: now)
+        }
+        #expect(throws: RequestError.refused(.notTheRequester)) {
+            try world.db.cancel(requestID: request.id, by: world.admin, now: now)
+        }
+        #expect(throws: RequestError.notFound) { try world.db.request(request.id, for: world.tech, now: now) }
+        // And once ee5 is the administrative contact, ee5 sees it and aa1 no longer does
+        try world.db.setContact(.administrative, of: world.serviceID, to: world.outsider)
+        #expect(try world.db.request(request.id, for: world.outsider, now: now).id == request.id)
+        #expect(throws: RequestError.notFound) { try world.db.request(request.id, for: world.admin, now: now) }
+    }
+
     @Test func myRequestsListsOpenOnesFirstThenNewestFirst() throws {
         // Given, over three days: a refused request, an open one, and a done one
         let world = try RequestWorld()

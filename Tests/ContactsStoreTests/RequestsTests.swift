@@ -405,6 +405,28 @@ import Testing
         #expect(try world.holders.technical == world.outsider)
     }
 
+    @Test func anAdministratorThatHandedItsRoleOnCannotMakeAnEarlierRequestTakeEffect() throws {
+        // Given aa1 asked for dd4 as technical contact, then handed its own role to ee5
+        let world = try RequestWorld()
+        let technical = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        let handOver = try world.submitOne(by: world.admin, [.administrative: world.outsider])
+        for confirmer in [world.admin, world.outsider] {
+            try world.db.accept(requestID: handOver.id, by: confirmer, code: handOver.codes[confirmer]!, now: now)
+        }
+        #expect(try world.holders.administrative == world.outsider)
+        // When both confirmers of the earlier request accept
+        var snapshot: RequestSnapshot?
+        for confirmer in [world.admin, world.newcomer] {
+            snapshot = try world.db.accept(
+                requestID: technical.id, by: confirmer, code: technical.codes[confirmer]!, now: now.addingTimeInterval(60))
+        }
+        // Then it fails, the technical contact stays, and everybody involved is told
+        #expect(snapshot?.state == .failed && snapshot?.failure == .holdersChanged)
+        #expect(try world.holders.technical == world.tech)
+        #expect(Set(try world.outbox(request: technical.id).filter { $0.subject.hasSuffix("failed failed") }.map(\.recipient))
+            == ["aa1-ovh", "bb2-ovh", "dd4-ovh"])
+    }
+
     @Test func aComposerFailureRollsTheAcceptBack() throws {
         let world = try RequestWorld()
         let request = try world.submitOne(by: world.admin, [.billing: world.admin])

@@ -1,3 +1,4 @@
+import ContactsDomain
 import ContactsStore
 import Foundation
 import Testing
@@ -33,7 +34,7 @@ import Testing
         #expect(try delivery.deliverDue() == DeliveryCounts())
 
         try set("hang")
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 1))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 1))
         let started = Date()
         #expect(try delivery.deliverDue() == DeliveryCounts(delivered: 0, failed: 2))
         #expect(Date().timeIntervalSince(started) < 10, "a hanging command is killed after its timeout")
@@ -41,9 +42,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: delivered.path))
 
         try set("ok")
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 1))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 1))
         #expect(try delivery.deliverDue() == DeliveryCounts(), "the second failure doubled the wait")
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 2))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 2))
         #expect(try delivery.deliverDue() == DeliveryCounts(delivered: 2, failed: 0))
         clock.advance(by: 7 * 86_400)
         #expect(try delivery.deliverDue() == DeliveryCounts())

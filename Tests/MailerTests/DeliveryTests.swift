@@ -115,7 +115,7 @@ func databaseWithTwoQueuedEmails(subject: String = "Zmiana kontaktu — potwierd
         #expect(try delivery.deliverDue() == DeliveryCounts(delivered: 0, failed: 2))
         #expect(try database.outboxCounts() == (pending: 2, delivered: 0))
         // ... and are not retried before the backoff has passed
-        clock.advance(by: AppDatabase.firstRetryDelay - 1)
+        clock.advance(by: DeliveryPolicy.firstRetryDelay - 1)
         #expect(try delivery.deliverDue() == DeliveryCounts(delivered: 0, failed: 0))
         // Then after it, they are delivered, each once, with the Message-ID of the first attempt
         clock.advance(by: 1)
@@ -135,12 +135,12 @@ func databaseWithTwoQueuedEmails(subject: String = "Zmiana kontaktu — potwierd
         let delivery = OutboxDelivery(database: database, transport: transport, formatter: formatter, clock: { clock.now })
 
         #expect(try delivery.deliverDue().failed == 2)
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 1))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 1))
         #expect(try delivery.deliverDue().failed == 2)
         // The second failure doubled the wait.
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 1))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 1))
         #expect(try delivery.deliverDue() == DeliveryCounts())
-        clock.advance(by: AppDatabase.retryDelay(afterFailures: 2) - AppDatabase.retryDelay(afterFailures: 1))
+        clock.advance(by: DeliveryPolicy.retryDelay(afterFailures: 2) - DeliveryPolicy.retryDelay(afterFailures: 1))
         #expect(try delivery.deliverDue() == DeliveryCounts(delivered: 2, failed: 0))
     }
 

@@ -49,10 +49,6 @@ public struct PendingEmail: Sendable, Equatable {
 // record of what was sent to whom and when.
 
 extension AppDatabase {
-    /// The first retry waits this long; each further failure doubles it, up to ``maximumRetryDelay``.
-    public static let firstRetryDelay: TimeInterval = 30
-    public static let maximumRetryDelay: TimeInterval = 60 * 60
-
     /// Undelivered emails whose next attempt is due (`next_attempt_at <= now`), oldest first.
     public func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail] {
         try dbPool.read { db in
@@ -79,23 +75,16 @@ extension AppDatabase {
         }
     }
 
-    /// Records a failed attempt: one more attempt, the next one after a delay that starts at
-    /// 30 s and doubles with each failure up to an hour, and the error (cut to 1,000 characters).
+    /// Records a failed attempt: one more attempt, the next one after ``DeliveryPolicy``'s delay, and the error (cut to 1,000 characters).
     /// No effect on a delivered row or an unknown ID.
     public func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws {
         try dbPool.write { db in
             guard var record = try OutboxRecord.fetchOne(db, key: emailID), record.deliveredAt == nil else { return }
             record.attempts += 1
-            record.nextAttemptAt = now.addingTimeInterval(Self.retryDelay(afterFailures: record.attempts))
+            record.nextAttemptAt = now.addingTimeInterval(DeliveryPolicy.retryDelay(afterFailures: record.attempts))
             record.lastError = String(error.prefix(1_000))
             try record.update(db)
         }
-    }
-
-    /// The delay before the next attempt once `failures` attempts have failed (at least one).
-    public static func retryDelay(afterFailures failures: Int) -> TimeInterval {
-        let doublings = Double(min(max(failures - 1, 0), 20))
-        return min(firstRetryDelay * pow(2, doublings), maximumRetryDelay)
     }
 
     /// How many emails wait for delivery (due now or later) and how many were delivered.
