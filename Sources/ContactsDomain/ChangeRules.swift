@@ -111,6 +111,21 @@ public enum ChangeRules {
         return held
     }
 
+    /// The roles `requester` could ask to change right now, as the contacts table shows it (a
+    /// pencil only where this is not empty): the changeable ones, less those with an open
+    /// request, less billing when the requester is the billing contact and behind with payments
+    /// (the old billing contact must be up to date).
+    public static func askableRoles(
+        myRoles: Set<Role>, openRoles: Set<Role>, requesterPayment: PaymentStatus
+    ) -> Set<Role> {
+        var roles = myRoles.contains(.administrative) ? Set(Role.allCases) : myRoles
+        roles.subtract(openRoles)
+        if myRoles.contains(.billing), requesterPayment == .overdue {
+            roles.remove(.billing)
+        }
+        return roles
+    }
+
     /// Turns one submission of the edit page (role → wanted holder) into requests: one per pair
     /// of (old account, new account), so handing both technical and billing roles from A to B
     /// is a single request. Either every change is acceptable and the plan is returned, or the

@@ -113,3 +113,16 @@ private let holders = RoleHolders(administrative: admin, technical: tech, billin
         #expect(PaymentRule.blockers(oldBilling: account(billing, .overdue), newBilling: account(billing, .overdue)).map(\.id) == [billing])
     }
 }
+
+@Suite struct AskableRolesTests {
+    @Test func whatTheContactsTableOffersToChange() {
+        #expect(ChangeRules.askableRoles(myRoles: [.administrative], openRoles: [.technical], requesterPayment: .upToDate)
+            == [.administrative, .billing])
+        #expect(ChangeRules.askableRoles(myRoles: [.technical], openRoles: [.technical], requesterPayment: .upToDate).isEmpty)
+        #expect(ChangeRules.askableRoles(myRoles: [.billing], openRoles: [], requesterPayment: .overdue).isEmpty)
+        #expect(ChangeRules.askableRoles(myRoles: [.billing], openRoles: [], requesterPayment: .upToDate) == [.billing])
+        // An overdue administrator that is also the billing contact may still change the rest
+        #expect(ChangeRules.askableRoles(myRoles: [.administrative, .billing], openRoles: [], requesterPayment: .overdue)
+            == [.administrative, .technical])
+    }
+}

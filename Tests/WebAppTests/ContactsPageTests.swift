@@ -48,6 +48,24 @@ import Testing
         #expect(page.contains(fixture.test.app.text("service_type_hosting", .pl)))
     }
 
+    /// The type order is the catalogue's (domain first), not the alphabet of the page's language
+    /// ("Baza danych" would come first in Polish): the option says so in every language.
+    @Test func theTypeSortSaysWhichTypesComeFirst() throws {
+        let fixture = try Fixture()
+        for language in [Language.pl, .pt, .it] {
+            fixture.browser.get("/language?set=\(language.rawValue)&back=/contacts")
+            #expect(try fixture.names("/contacts?sort=type") == ["alpha.pl", "beta-hosting", "gamma.vps.example"])
+            let page = fixture.browser.get("/contacts").bodyText
+            for key in ["sort_type_asc", "sort_type_desc"] {
+                let label = fixture.test.app.text(key, language)
+                #expect(page.contains(label))
+                #expect(!label.contains("A–Z") && !label.contains("Z–A"), "\(key) in \(language) promises an alphabetical order")
+            }
+            #expect(fixture.test.app.text("sort_type_asc", language).localizedCaseInsensitiveContains(
+                String(fixture.test.app.text("service_type_domain", language).prefix(4))))
+        }
+    }
+
     @Test func filtersByRoleTypeAndText() throws {
         let fixture = try Fixture()
         #expect(try fixture.names("/contacts?role=tech") == ["beta-hosting"])

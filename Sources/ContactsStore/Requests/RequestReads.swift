@@ -30,6 +30,25 @@ extension AppDatabase {
         }
     }
 
+    /// The roles with a request still open (and not past its window), per service, for the
+    /// services of one contacts page.
+    public func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>] {
+        guard !ids.isEmpty else { return [:] }
+        return try dbPool.read { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            var arguments = StatementArguments(ids)
+            arguments += [now]
+            var result: [Int64: Set<Role>] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT rr.service_id, rr.role FROM change_request_role rr JOIN change_request r ON r.id = rr.request_id
+                WHERE rr.open = 1 AND rr.service_id IN (\(placeholders)) AND r.expires_at > ?
+                """, arguments: arguments) {
+                if let role = Role(rawValue: row[1]) { result[row[0], default: []].insert(role) }
+            }
+            return result
+        }
+    }
+
     /// Open requests on a service: role → request ID (see ``serviceFacts(ofService:wanted:now:)``).
     public func openRequests(onService id: Int64, now: Date? = nil) throws -> [Role: Int64] {
         try serviceFacts(ofService: id, now: now)?.openRequests ?? [:]

@@ -105,6 +105,7 @@ extension Application {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         let view = try ContactsView(query: context.query)
         let result = try database.contactsPage(for: account.id, query: view.storeQuery)
+        let openRoles = try database.openRoles(onServices: result.rows.map(\.serviceID), now: context.now)
         let strings = strings(context)
         let language = context.language
 
@@ -116,11 +117,14 @@ extension Application {
         let rowStrings = ContactRowView.Shared(
             you: strings["contacts_you"],
             editShort: strings["contacts_edit_short"],
+            noEditOpen: strings["contacts_no_edit_open"],
+            noEditPayment: strings["contacts_no_edit_payment"],
+            requesterPayment: account.paymentStatus,
             typeLabels: Dictionary(uniqueKeysWithValues: ServiceType.allCases.map { ($0, strings[$0.labelKey]) }),
             roleLabels: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, strings[$0.labelKey]) })
         )
         var model = ContactsPageModel(
-            rows: result.rows.map { ContactRowView(row: $0, strings: strings, shared: rowStrings) },
+            rows: result.rows.map { ContactRowView(row: $0, openRoles: openRoles[$0.serviceID] ?? [], strings: strings, shared: rowStrings) },
             filtered: view.role != nil || view.type != nil || !view.text.isEmpty,
             summary: catalog.plural(
                 result.totalCountIsBounded ? "contacts_summary_more" : "contacts_summary", count: result.totalCount, language),
@@ -226,6 +230,9 @@ final class ContactRowView: MustacheParent {
     struct Shared {
         let you: String
         let editShort: String
+        let noEditOpen: String
+        let noEditPayment: String
+        let requesterPayment: PaymentStatus
         let typeLabels: [ServiceType: String]
         let roleLabels: [Role: String]
     }
@@ -246,8 +253,11 @@ final class ContactRowView: MustacheParent {
     let editLabel: String
     let you: String
     let editShort: String
+    /// Whether anything can be asked now; else why not.
+    let canEdit: Bool
+    let noEditReason: String
 
-    init(row: ContactsRow, strings: Strings, shared: Shared) {
+    init(row: ContactsRow, openRoles: Set<Role>, strings: Strings, shared: Shared) {
         name = row.name
         type = shared.typeLabels[row.type] ?? strings[row.type.labelKey]
         adminID = row.administrative.id.rawValue
@@ -260,7 +270,10 @@ final class ContactRowView: MustacheParent {
         billingName = row.billing.displayName
         billingMine = row.myRoles.contains(.billing)
         myRoles = row.myRoles.sorted().map { shared.roleLabels[$0] ?? strings[$0.labelKey] }.joined(separator: ", ")
-        // Every role may change at least itself, so every listed row gets the pencil.
+        let askable = ChangeRules.askableRoles(myRoles: row.myRoles, openRoles: openRoles, requesterPayment: shared.requesterPayment)
+        canEdit = !askable.isEmpty
+        let changeable = row.myRoles.contains(.administrative) ? Set(Role.allCases) : row.myRoles
+        noEditReason = canEdit ? "" : (changeable.isSubset(of: openRoles) ? shared.noEditOpen : shared.noEditPayment)
         editURL = "/services/\(row.serviceID)/edit"
         editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
         you = shared.you
@@ -285,6 +298,8 @@ final class ContactRowView: MustacheParent {
         case "el": Text(editLabel)
         case "you": Text(you)
         case "es": Text(editShort)
+        case "ce": canEdit
+        case "nr": Text(noEditReason)
         default: nil
         }
     }

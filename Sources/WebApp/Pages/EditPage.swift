@@ -40,7 +40,12 @@ extension Application {
             typed[role] = text
             if role != .administrative, form.value("take_\(role.rawValue)") == "1" {
                 taken.insert(role)
-                wanted[role] = account.id
+                // Ticked and typed: which one is meant is not ours to guess.
+                if text.isEmpty {
+                    wanted[role] = account.id
+                } else {
+                    fieldErrors[role] = strings(context)["edit_error_take_and_id"]
+                }
             } else if !text.isEmpty {
                 do {
                     wanted[role] = try CustomerID(parsing: text)

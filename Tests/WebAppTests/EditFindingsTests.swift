@@ -1,0 +1,58 @@
+import ContactsDomain
+import ContactsStore
+import Foundation
+import HTTPCore
+import Testing
+@testable import WebApp
+
+/// What a careful customer found on the edit page and the contacts table.
+@Suite struct EditFindingsTests {
+    typealias World = ContactChangeTests.World
+
+    @Test func tickingTakeItMyselfAndTypingAnIDIsRefusedWithTheFormBack() throws {
+        let world = try World()
+        let admin = world.browser(signedInAs: world.admin)
+        admin.get(world.editURL)
+        let response = admin.post(world.editURL, [("take_tech", "1"), ("new_tech", world.newcomer.rawValue)])
+        #expect(response.status == .unprocessableContent)
+        let page = response.bodyText
+        #expect(page.contains(world.test.app.text("edit_error_take_and_id", .pl)))
+        #expect(page.contains("value=\"\(world.newcomer.rawValue)\""))
+        #expect(page.contains("name=\"take_tech\" value=\"1\" checked"))
+        #expect(try world.test.database.openRequests(onService: world.serviceID).isEmpty)
+    }
+
+    @Test func theAdministratorOpensTheRequestThatTheAlreadyOpenNoticeLinksTo() throws {
+        // Given the billing contact asked to hand its role on
+        let world = try World()
+        let billing = world.browser(signedInAs: world.billing)
+        billing.get(world.editURL)
+        #expect(billing.post(world.editURL, [("new_billing", world.newcomer.rawValue)]).status == .seeOther)
+        let id = try #require(try world.test.database.openRequests(onService: world.serviceID)[.billing])
+        // Then the administrator's edit page links to it, and the link opens
+        let admin = world.browser(signedInAs: world.admin)
+        #expect(admin.get(world.editURL).bodyText.contains("/requests/\(id)"))
+        #expect(admin.get("/requests/\(id)").status == .ok)
+        // But the technical contact of the same service still gets "not found"
+        #expect(world.browser(signedInAs: world.tech).get("/requests/\(id)").status == .notFound)
+    }
+
+    @Test func thePencilIsShownOnlyWhereSomethingCanBeAsked() throws {
+        // Given an overdue billing-only contact, and a technical contact whose role has an open request
+        let world = try World(billingOverdue: true)
+        let billing = world.browser(signedInAs: world.billing)
+        let billingPage = billing.get("/contacts").bodyText
+        #expect(!billingPage.contains(world.editURL))
+        #expect(billingPage.contains(world.test.app.text("contacts_no_edit_payment", .it)))
+
+        let tech = world.browser(signedInAs: world.tech)
+        #expect(tech.get("/contacts").bodyText.contains(world.editURL))
+        tech.get(world.editURL)
+        #expect(tech.post(world.editURL, [("new_tech", world.newcomer.rawValue)]).status == .seeOther)
+        let techPage = tech.get("/contacts").bodyText
+        #expect(!techPage.contains(world.editURL))
+        #expect(techPage.contains(world.test.app.text("contacts_no_edit_open", .pt)))
+        // The administrator may still change the other roles, so it keeps the pencil
+        #expect(world.browser(signedInAs: world.admin).get("/contacts").bodyText.contains(world.editURL))
+    }
+}
