@@ -219,3 +219,34 @@ private func decide(_ action: RequestAction, _ facts: RequestFacts, at now: Date
         #expect(facts.participants == [tech, newcomer])
     }
 }
+
+@Suite struct RequestCreationLimitTests {
+    let plan = PlannedChange(roles: [.technical], from: tech, to: newcomer, requester: admin)
+
+    func recent(hour: Int = 0, day: Int = 0, naming: Int = 0, oldest: Date = start) -> RecentRequests {
+        RecentRequests(
+            byAskerLastHour: .init(count: hour, oldest: hour > 0 ? oldest : nil),
+            byAskerLastDay: .init(count: day, oldest: day > 0 ? oldest : nil),
+            namingLastDay: [newcomer: .init(count: naming, oldest: naming > 0 ? oldest : nil)])
+    }
+
+    @Test func anAskerMakesFiftyAnHourAndTwoHundredADay() {
+        let now = start.addingTimeInterval(600)
+        #expect(ChangeRequestDecisions.creationLimit([plan], by: admin, recent: recent(hour: 49, day: 49), now: now) == nil)
+        #expect(ChangeRequestDecisions.creationLimit([plan], by: admin, recent: recent(hour: 50, day: 50), now: now)
+            == .tooManyRequests(retryAfter: 3000))
+        #expect(ChangeRequestDecisions.creationLimit([plan, plan], by: admin, recent: recent(hour: 49, day: 49), now: now) != nil)
+        #expect(ChangeRequestDecisions.creationLimit([plan], by: admin, recent: recent(hour: 10, day: 200), now: now)
+            == .tooManyRequests(retryAfter: 24 * 3600 - 600))
+    }
+
+    @Test func oneAccountIsNamedInTwentyRequestsADayAtMost() {
+        let now = start.addingTimeInterval(3600)
+        #expect(ChangeRequestDecisions.creationLimit([plan], by: admin, recent: recent(naming: 19), now: now) == nil)
+        #expect(ChangeRequestDecisions.creationLimit([plan], by: admin, recent: recent(naming: 20), now: now)
+            == .tooManyForTarget(newcomer, retryAfter: 23 * 3600))
+        // Taking a role back names the asker itself: only the asker's own limits apply
+        let takeBack = PlannedChange(roles: [.technical], from: tech, to: admin, requester: admin)
+        #expect(ChangeRequestDecisions.creationLimit([takeBack], by: admin, recent: recent(naming: 99), now: now) == nil)
+    }
+}

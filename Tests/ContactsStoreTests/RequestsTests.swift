@@ -108,6 +108,40 @@ import Testing
         #expect(try world.db.openRequests(onService: world.serviceID)[.technical] == second.id)
     }
 
+    @Test func createThenCancelCyclesStopAtTheAsksLimit() throws {
+        // Given aa1 asked to take the billing role back and cancelled, over and over, within one hour
+        let world = try RequestWorld()
+        for minute in 0..<RequestPolicy.requestsPerAskerPerHour {
+            let at = now.addingTimeInterval(TimeInterval(minute))
+            let request = try world.submitOne(by: world.admin, [.billing: world.admin], at: at)
+            try world.db.cancel(requestID: request.id, by: world.admin, now: at)
+        }
+        // Then the next one is refused until the oldest leaves the hour, and nothing is stored
+        #expect(throws: RequestError.tooManyRequests(.tooManyRequests(retryAfter: 3600 - 60))) {
+            try world.submit(by: world.admin, [.technical: world.outsider], at: now.addingTimeInterval(60))
+        }
+        // And the others' limits are their own
+        try world.submit(by: world.tech, [.technical: world.outsider], at: now.addingTimeInterval(60))
+        #expect(try world.db.dbPool.read { try ChangeRequestRecord.fetchCount($0) } == RequestPolicy.requestsPerAskerPerHour + 1)
+        try world.submit(by: world.admin, [.billing: world.outsider], at: now.addingTimeInterval(3601))
+    }
+
+    @Test func oneAccountCannotBeNamedInEndlessRequests() throws {
+        // Given aa1 named dd4 as the new contact twenty times today (and cancelled each)
+        let world = try RequestWorld()
+        for index in 0..<RequestPolicy.requestsPerTargetPerDay {
+            let at = now.addingTimeInterval(TimeInterval(index * 600))
+            let request = try world.submitOne(by: world.admin, [.billing: world.newcomer], at: at)
+            try world.db.cancel(requestID: request.id, by: world.admin, now: at)
+        }
+        // Then nobody may name dd4 again today, while other accounts can still be named
+        let later = now.addingTimeInterval(20 * 600)
+        #expect(throws: RequestError.tooManyRequests(.tooManyForTarget(world.newcomer, retryAfter: 24 * 3600 - 20 * 600))) {
+            try world.submit(by: world.tech, [.technical: world.newcomer], at: later)
+        }
+        try world.submit(by: world.tech, [.technical: world.outsider], at: later)
+    }
+
     @Test func theSchemaItselfAllowsOneOpenRequestPerRole() throws {
         let world = try RequestWorld()
         let first = try world.submitOne(by: world.admin, [.technical: world.newcomer])

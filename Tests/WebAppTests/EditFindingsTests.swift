@@ -56,3 +56,25 @@ import Testing
         #expect(world.browser(signedInAs: world.admin).get("/contacts").bodyText.contains(world.editURL))
     }
 }
+
+@Suite struct RequestFloodTests {
+    @Test func theFiftyFirstRequestOfTheHourGetsALocalized429WithTheFormBack() throws {
+        let world = try ContactChangeTests.World()
+        let admin = world.browser(signedInAs: world.admin)
+        for _ in 0..<RequestPolicy.requestsPerAskerPerHour {
+            admin.get(world.editURL)
+            try #require(admin.post(world.editURL, [("take_billing", "1")]).status == .seeOther)
+            let id = try #require(try world.test.database.openRequests(onService: world.serviceID)[.billing])
+            admin.get("/requests/\(id)")
+            try #require(admin.post("/requests/\(id)/cancel", []).status == .seeOther)
+        }
+        admin.get(world.editURL)
+        let refused = admin.post(world.editURL, [("new_tech", world.newcomer.rawValue)])
+        #expect(refused.status == .tooManyRequests)
+        #expect(Int(refused.header("Retry-After") ?? "") ?? 0 > 0)
+        #expect(refused.bodyText.contains("value=\"\(world.newcomer.rawValue)\""))
+        let expected = world.test.app.catalog.plural("edit_error_too_many_requests", count: 60, .pl)
+        #expect(refused.bodyText.contains(expected))
+        #expect(try world.test.database.openRequests(onService: world.serviceID).isEmpty)
+    }
+}

@@ -14,6 +14,34 @@ public enum ChangeRequestDecisions {
         return decision
     }
 
+    /// Whether the requests of one submission stay within the limits of
+    /// ``RequestPolicy`` (requests made lately by the asker, and naming each new contact).
+    /// Nil when they do; else the refusal, with the wait until the oldest counted request
+    /// leaves its window.
+    public static func creationLimit(
+        _ plans: [PlannedChange], by requester: CustomerID, recent: RecentRequests, now: Date
+    ) -> CreationRefusal? {
+        let hour: TimeInterval = 3600
+        let day: TimeInterval = 24 * hour
+        func wait(_ oldest: Date?, _ window: TimeInterval) -> TimeInterval {
+            max(1, ((oldest ?? now).addingTimeInterval(window).timeIntervalSince(now)).rounded(.up))
+        }
+        if recent.byAskerLastHour.count + plans.count > RequestPolicy.requestsPerAskerPerHour {
+            return .tooManyRequests(retryAfter: wait(recent.byAskerLastHour.oldest, hour))
+        }
+        if recent.byAskerLastDay.count + plans.count > RequestPolicy.requestsPerAskerPerDay {
+            return .tooManyRequests(retryAfter: wait(recent.byAskerLastDay.oldest, day))
+        }
+        for plan in plans where plan.to != requester {
+            let named = recent.namingLastDay[plan.to] ?? RecentRequests.Window(count: 0, oldest: nil)
+            let more = plans.filter { $0.to == plan.to }.count
+            if named.count + more > RequestPolicy.requestsPerTargetPerDay {
+                return .tooManyForTarget(plan.to, retryAfter: wait(named.oldest, day))
+            }
+        }
+        return nil
+    }
+
     /// What `action` does to the request described by `facts` at `now`.
     public static func decide(_ action: RequestAction, _ facts: RequestFacts, now: Date) -> RequestDecision {
         if let actor = action.actor, !facts.isVisible(to: actor) {

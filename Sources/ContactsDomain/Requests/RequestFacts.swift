@@ -97,3 +97,43 @@ public struct CodeCheck: Equatable, Sendable {
         self.latestFailure = latestFailure
     }
 }
+
+/// Requests made lately, as the creation limits count them.
+public struct RecentRequests: Equatable, Sendable {
+    public struct Window: Equatable, Sendable {
+        public var count: Int
+        /// The oldest request counted.
+        public var oldest: Date?
+
+        public init(count: Int, oldest: Date?) {
+            self.count = count
+            self.oldest = oldest
+        }
+    }
+
+    /// Made by the asker in the last hour and the last day.
+    public var byAskerLastHour: Window
+    public var byAskerLastDay: Window
+    /// Made by others, naming the account as the new contact, in the last day.
+    public var namingLastDay: [CustomerID: Window]
+
+    public init(byAskerLastHour: Window, byAskerLastDay: Window, namingLastDay: [CustomerID: Window]) {
+        self.byAskerLastHour = byAskerLastHour
+        self.byAskerLastDay = byAskerLastDay
+        self.namingLastDay = namingLastDay
+    }
+}
+
+/// Why new requests are refused before any rule of the service is looked at.
+public enum CreationRefusal: Error, Equatable, Sendable {
+    /// The asker made too many requests lately: try again after this many seconds.
+    case tooManyRequests(retryAfter: TimeInterval)
+    /// This account was named as the new contact in too many requests lately.
+    case tooManyForTarget(CustomerID, retryAfter: TimeInterval)
+
+    public var retryAfter: TimeInterval {
+        switch self {
+        case .tooManyRequests(let wait), .tooManyForTarget(_, let wait): wait
+        }
+    }
+}

@@ -13,6 +13,15 @@ public enum RequestPolicy {
     /// request into a stream of emails until it expires.
     public static let maximumResends = 5
 
+    /// New requests an account may make: each mails its confirmers, and a cancelled one mails
+    /// everybody again, so create-then-cancel cycles count too. Enough for a person changing
+    /// contacts by hand all day; more at once is what bulk changes are for.
+    public static let requestsPerAskerPerHour = 50
+    public static let requestsPerAskerPerDay = 200
+    /// Requests (by others) that may name one account as the new contact within a day: every one
+    /// mails it a code, so nobody can bury somebody's mailbox in them.
+    public static let requestsPerTargetPerDay = 20
+
     /// Wrong codes per request and account: 5 free within 15 minutes, then a wait of one minute
     /// that doubles with each further wrong code, up to 15 minutes.
     public static let wrongCodeThrottle: SignInThrottle = {

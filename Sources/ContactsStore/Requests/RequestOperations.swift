@@ -47,6 +47,10 @@ extension AppDatabase {
             case .success(let planned): plans = planned
             case .failure(let problems): throw RequestError(problems, changes: changes)
             }
+            let recent = try Self.recentRequests(by: requester, naming: Set(plans.map(\.to)), now: now, db)
+            if let refusal = ChangeRequestDecisions.creationLimit(plans, by: requester, recent: recent, now: now) {
+                throw RequestError.tooManyRequests(refusal)
+            }
             return try plans.map { plan in
                 try Self.insert(plan, serviceID: serviceID, now: now, expiresAfter: expiresAfter, writer: writer(composer), db)
             }
@@ -115,6 +119,26 @@ extension AppDatabase {
         let typed = Secret.digest(code.trimmingCharacters(in: .whitespacesAndNewlines))
         return CodeCheck(
             matches: Secret.constantTimeEquals(typed, stored), recentFailures: row?[0] ?? 0, latestFailure: row?[1])
+    }
+
+    /// What the creation limits count: through the indexes on (requester, requested_at) and
+    /// (to_account, requested_at).
+    static func recentRequests(by requester: CustomerID, naming targets: Set<CustomerID>, now: Date, _ db: Database) throws -> RecentRequests {
+        func window(_ sql: String, _ arguments: StatementArguments) throws -> RecentRequests.Window {
+            let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
+            return .init(count: row?[0] ?? 0, oldest: row?[1])
+        }
+        let byAsker = "SELECT count(*), min(requested_at) FROM change_request WHERE requester = ? AND requested_at > ?"
+        var naming: [CustomerID: RecentRequests.Window] = [:]
+        for target in targets where target != requester {
+            naming[target] = try window(
+                "SELECT count(*), min(requested_at) FROM change_request WHERE to_account = ? AND requested_at > ? AND requester <> to_account",
+                [target.rawValue, now.addingTimeInterval(-24 * 3600)])
+        }
+        return RecentRequests(
+            byAskerLastHour: try window(byAsker, [requester.rawValue, now.addingTimeInterval(-3600)]),
+            byAskerLastDay: try window(byAsker, [requester.rawValue, now.addingTimeInterval(-24 * 3600)]),
+            namingLastDay: naming)
     }
 
     /// Stores a planned request and writes what its creation decides (codes, event, emails).

@@ -126,6 +126,8 @@ public enum RequestError: Error, Equatable, Sendable {
     case resendTooSoon(retryAfter: TimeInterval)
     /// Too many wrong codes lately: try again after this many seconds.
     case tooManyWrongCodes(retryAfter: TimeInterval)
+    /// Too many new requests lately (by the asker, or naming one new contact).
+    case tooManyRequests(CreationRefusal)
 
     init(_ refusal: RequestRefusal) {
         self = switch refusal {

@@ -83,12 +83,30 @@ extension Application {
                 for (role, wantedID) in wanted where wantedID == id {
                     fieldErrors[role] = message(for: .unknownAccount, context)
                 }
+            case .tooManyRequests(let refusal):
+                var response = editForm(
+                    context, fresh, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors,
+                    formError: tooManyRequestsMessage(refusal, fresh, context), status: .tooManyRequests)
+                response.headers.append(("Retry-After", String(Int(refusal.retryAfter))))
+                return response
             default:
                 formError = strings(context)["edit_error_rules_changed"]
             }
             return editForm(context, fresh, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors, formError: formError)
         }
         return .redirect(to: "/services/\(state.serviceID)/edit?notice=registered")
+    }
+
+    private func tooManyRequestsMessage(_ refusal: CreationRefusal, _ state: EditState, _ context: RequestContext) -> String {
+        let minutes = max(1, Int((refusal.retryAfter / 60).rounded(.up)))
+        switch refusal {
+        case .tooManyRequests:
+            return catalog.plural("edit_error_too_many_requests", count: minutes, context.language)
+        case .tooManyForTarget(let target, _):
+            return catalog.string(
+                "edit_error_too_many_for_target", context.language,
+                .string(state.facts.accounts[target]?.nameWithID ?? target.rawValue))
+        }
     }
 
     private func message(for problem: ChangeRules.Problem, _ context: RequestContext) -> String {
@@ -122,7 +140,8 @@ extension Application {
         taken: Set<Role>,
         fieldErrors: [Role: String],
         formError: String? = nil,
-        registered: Bool = false
+        registered: Bool = false,
+        status: HTTPStatus? = nil
     ) -> HTTPResponse {
         let strings = strings(context)
         let fields: [[String: Any]] = Role.allCases.map { role in
@@ -162,7 +181,7 @@ extension Application {
         if !fieldErrors.isEmpty {
             model["errorSummary"] = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
         }
-        let status: HTTPStatus = fieldErrors.isEmpty && formError == nil ? .ok : .unprocessableContent
+        let status: HTTPStatus = status ?? (fieldErrors.isEmpty && formError == nil ? .ok : .unprocessableContent)
         return page("edit", titleKey: "edit_title", model, context: context, status: status)
     }
 

@@ -137,7 +137,7 @@ extension Application {
         case .refused(.resendLimitReached):
             return (strings["request_error_resend_limit"], .tooManyRequests, nil)
         case .refused(.notOpen), .refused(.notFound), .refused(.wrongCode), .refused(.tooManyWrongCodes),
-             .refused(.resendTooSoon), .openRequestExists, .unknownService, .unknownAccount, .paymentBlocked, .rulesChanged, .notFound:
+             .refused(.resendTooSoon), .tooManyRequests, .openRequestExists, .unknownService, .unknownAccount, .paymentBlocked, .rulesChanged, .notFound:
             return (strings["request_error_closed"], .conflict, nil)
         }
     }
