@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     public var displayTimeZone: TimeZone
     /// A contact change request expires this long after it was made.
     public var requestLifetime: TimeInterval
+    /// How many requests an account may make, and be named in (`RequestPolicy`'s by default).
+    public var creationLimits: CreationLimits
     /// Where the demo's delivered `.eml` files are, to show them on `/demo/mailbox`; nil (the
     /// default) turns that page off. A demo aid only: it shows every account's emails.
     public var demoMailboxDirectory: String?
@@ -35,6 +37,7 @@ public struct AppConfiguration: Sendable {
         sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60,
         displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
         requestLifetime: TimeInterval = 14 * 24 * 60 * 60,
+        creationLimits: CreationLimits = RequestPolicy.creationLimits,
         demoMailboxDirectory: String? = nil,
         benchRoutes: Bool = false
     ) {
@@ -47,6 +50,7 @@ public struct AppConfiguration: Sendable {
         self.sessionAbsoluteTimeout = sessionAbsoluteTimeout
         self.displayTimeZone = displayTimeZone
         self.requestLifetime = requestLifetime
+        self.creationLimits = creationLimits
         self.demoMailboxDirectory = demoMailboxDirectory
         self.benchRoutes = benchRoutes
     }

@@ -62,6 +62,9 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Days before an unconfirmed contact change request expires. [env: CONTACTS_REQUEST_DAYS] (default: 14)")
     var requestDays: Int?
 
+    @Option(help: "Contact change requests one account may make per hour and per day, and requests that may name one account as the new contact per day, as HOUR,DAY,NAMED. [env: CONTACTS_REQUEST_LIMITS] (default: 50,200,20)")
+    var requestLimits: String?
+
     @Option(help: "Demo aid: show the .eml files of this directory on /demo/mailbox, to every visitor. Never in production. [env: CONTACTS_DEMO_MAILBOX] (default: off)")
     var demoMailbox: String?
 
@@ -99,6 +102,7 @@ struct ContactsFCGI: ParsableCommand {
                 defaultLanguage: settings.defaultLanguage,
                 secureCookies: settings.secureCookies,
                 requestLifetime: settings.requestLifetime,
+                creationLimits: settings.creationLimits,
                 demoMailboxDirectory: settings.demoMailboxDirectory,
                 benchRoutes: benchRoutes
             ))
@@ -137,6 +141,7 @@ struct Settings {
     var defaultLanguage: Language
     var secureCookies: Bool
     var requestLifetime: TimeInterval
+    var creationLimits: CreationLimits
     var demoMailboxDirectory: String?
 
     init(options: ContactsFCGI, environment: [String: String]) throws {
@@ -201,6 +206,14 @@ struct Settings {
         let days = try integer(options.requestDays, "CONTACTS_REQUEST_DAYS") ?? 14
         guard (1...365).contains(days) else { throw Invalid(message: "request days must be between 1 and 365") }
         requestLifetime = TimeInterval(days) * 24 * 60 * 60
+        creationLimits = RequestPolicy.creationLimits
+        if let text = options.requestLimits ?? environment["CONTACTS_REQUEST_LIMITS"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 3, let hour = numbers[0], let day = numbers[1], let named = numbers[2],
+                  [hour, day, named].allSatisfy({ (1...1_000_000).contains($0) })
+            else { throw Invalid(message: "request limits must be three whole numbers HOUR,DAY,NAMED from 1 to 1000000, not \(text)") }
+            creationLimits = CreationLimits(perAskerPerHour: hour, perAskerPerDay: day, perTargetPerDay: named)
+        }
         demoMailboxDirectory = options.demoMailbox ?? environment["CONTACTS_DEMO_MAILBOX"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

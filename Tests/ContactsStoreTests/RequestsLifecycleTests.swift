@@ -117,13 +117,13 @@ import Testing
         // Then asker, new contact and old contact see it; the billing contact of the same service does not
         for account in [world.admin, world.newcomer, world.tech] {
             #expect(try world.db.request(request.id, for: account, now: now).id == request.id)
-            #expect(try world.db.requests(for: account, now: now).map(\.id) == [request.id])
+            #expect(try world.db.requests(for: account, now: now).requests.map(\.id) == [request.id])
         }
         for account in [world.billing, world.outsider] {
             #expect(throws: RequestError.notFound) {
                 try world.db.request(request.id, for: account, now: now)
             }
-            #expect(try world.db.requests(for: account, now: now).isEmpty)
+            #expect(try world.db.requests(for: account, now: now).requests.isEmpty)
         }
         #expect(throws: RequestError.notFound) {
             try world.db.request(request.id + 1, for: world.admin, now: now)
@@ -163,13 +163,13 @@ import Testing
             requestID: done.id, by: world.admin, code: done.codes[world.admin]!, now: now.addingTimeInterval(2 * day))
         let later = now.addingTimeInterval(3 * day)
         // Then the asker sees the open one first, then the others newest first
-        #expect(try world.db.requests(for: world.admin, now: later).map(\.id)
+        #expect(try world.db.requests(for: world.admin, now: later).requests.map(\.id)
             == [open.id, done.id, refused.id])
         // And may filter by state
-        #expect(try world.db.requests(for: world.admin, state: .refused, now: later).map(\.id) == [refused.id])
-        #expect(try world.db.requests(for: world.admin, state: .waiting, now: later).map(\.id) == [open.id])
+        #expect(try world.db.requests(for: world.admin, state: .refused, now: later).requests.map(\.id) == [refused.id])
+        #expect(try world.db.requests(for: world.admin, state: .waiting, now: later).requests.map(\.id) == [open.id])
         // And the old technical contact sees the two requests about its role
-        #expect(try world.db.requests(for: world.tech, now: later).map(\.id) == [open.id, refused.id])
+        #expect(try world.db.requests(for: world.tech, now: later).requests.map(\.id) == [open.id, refused.id])
     }
 
     @Test func expiryIsAppliedOnRead() throws {
@@ -201,7 +201,7 @@ import Testing
         #expect(try world.state(of: first.id) == "expired")
         // And the list applies expiry too
         let muchLater = later.addingTimeInterval(requestWindow)
-        let listed = try world.db.requests(for: world.tech, now: muchLater)
+        let listed = try world.db.requests(for: world.tech, now: muchLater).requests
         #expect(listed.map(\.state) == [.expired, .expired])
         #expect(listed.map(\.id) == [second.id, first.id])
     }
@@ -226,5 +226,46 @@ import Testing
         #expect(try world.eventKinds(of: due.id).contains("expired"))
         #expect(try world.subjects(request: due.id).filter { $0.hasSuffix("expired expired") }.count == 3)
         #expect(try world.db.expireDueRequests(now: when) == 0)
+    }
+}
+
+@Suite struct MyRequestsPagingTests {
+    @Test func pagesGoThroughEveryRequestOnceOpenOnesFirst() throws {
+        // Given 7 finished requests and one open, by aa1, one a minute
+        let world = try RequestWorld()
+        var finished: [Int64] = []
+        for minute in 0..<7 {
+            let at = now.addingTimeInterval(TimeInterval(minute * 60))
+            let request = try world.submitOne(by: world.admin, [.billing: world.admin], at: at)
+            try world.db.cancel(requestID: request.id, by: world.admin, now: at)
+            finished.append(request.id)
+        }
+        let open = try world.submitOne(by: world.admin, [.technical: world.newcomer], at: now.addingTimeInterval(-3600))
+        // When aa1 reads them three at a time
+        var seen: [Int64] = []
+        var cursor: RequestListCursor?
+        var pages = 0
+        repeat {
+            let page = try world.db.requests(for: world.admin, after: cursor, limit: 3, now: now.addingTimeInterval(600))
+            #expect(page.totalCount == 8)
+            seen += page.requests.map(\.id)
+            // The cursor survives the address bar
+            cursor = try page.next.map { try #require(RequestListCursor(token: $0.token)) }
+            pages += 1
+        } while cursor != nil && pages < 10
+        // Then the open one comes first, then the others newest first, each once
+        #expect(seen == [open.id] + finished.reversed())
+        #expect(pages == 3)
+        // And a state filter pages too
+        let cancelled = try world.db.requests(for: world.admin, state: .cancelled, limit: 5, now: now.addingTimeInterval(600))
+        #expect(cancelled.totalCount == 7 && cancelled.requests.count == 5 && cancelled.next != nil)
+    }
+
+    @Test func cursorTokensFromTheAddressBarAreChecked() {
+        for token in ["", "x-1-1", "o-1", "o--1-1", "o-1-0", "f-1-abc", "o-99999999999999999-1", String(repeating: "o", count: 60)] {
+            #expect(RequestListCursor(token: token) == nil, "\(token)")
+        }
+        let cursor = RequestListCursor(open: false, requestedAt: Date(timeIntervalSince1970: 1_800_000_000.123), id: 42)
+        #expect(RequestListCursor(token: cursor.token) == cursor)
     }
 }

@@ -16,11 +16,15 @@ import Testing
         let world = try RequestWorld()
         try world.submit(by: world.admin, [.technical: world.newcomer])
         for sql in [
-            AppDatabase.requestsOfAccountSQL(filteringState: false),
-            AppDatabase.requestsOfAccountSQL(filteringState: true),
+            AppDatabase.requestsOfAccountSQL(filteringState: false, paging: false),
+            AppDatabase.requestsOfAccountSQL(filteringState: true, paging: true),
+            AppDatabase.countOfAccountSQL(filteringState: false),
             AppDatabase.dueRequestsOfAccountSQL,
         ] {
-            let details = try plan(world.db, sql, ["account": "aa1-ovh", "state": "waiting", "now": now])
+            let details = try plan(world.db, sql, [
+                "account": "aa1-ovh", "state": "waiting", "now": now, "limit": 51,
+                "open": true, "requestedAt": now, "id": 1,
+            ])
             for index in ["change_request_on_requester", "change_request_on_from", "change_request_on_to",
                           "confirmation_on_confirmer"] {
                 #expect(details.contains { $0.contains(index) }, "\(details)")

@@ -78,3 +78,35 @@ import Testing
         #expect(try world.test.database.openRequests(onService: world.serviceID).isEmpty)
     }
 }
+
+@Suite struct MyRequestsPagesTests {
+    @Test func myRequestsComesInPagesOfFifty() throws {
+        // Given 55 finished requests of the administrator, made over two hours
+        let world = try ContactChangeTests.World()
+        let database = world.test.database
+        let start = world.test.clock.now
+        for index in 0..<55 {
+            let at = start.addingTimeInterval(TimeInterval(index * 120))
+            let holders = try #require(try database.roleHolders(ofService: world.serviceID)).holders
+            let id = try #require(try database.createRequests(
+                onService: world.serviceID, by: world.admin, changes: [.billing: world.admin],
+                expectedHolders: holders, now: at).first)
+            try database.perform(.cancel(by: world.admin), on: id, now: at)
+        }
+        world.test.clock.advance(by: 3 * 3600)
+        let admin = world.browser(signedInAs: world.admin)
+        // Then the first page shows 50 of them, the count of all, and a link to the older ones
+        let first = admin.get("/requests")
+        #expect(first.status == .ok)
+        #expect(first.bodyText.components(separatedBy: "href=\"/requests/").count - 1 == 50)
+        #expect(first.bodyText.contains(world.test.app.catalog.plural("requests_summary", count: 55, .pl)))
+        let next = try #require(first.bodyText.range(of: "href=\"/requests?after=")).upperBound
+        let token = first.bodyText[next...].prefix { $0 != "\"" }
+        let second = admin.get("/requests?after=\(token)")
+        #expect(second.bodyText.components(separatedBy: "href=\"/requests/").count - 1 == 5)
+        #expect(second.bodyText.contains(world.test.app.text("requests_first_page", .pl)))
+        #expect(!second.bodyText.contains("/requests?after="))
+        // And a forged cursor is a bad request
+        #expect(admin.get("/requests?after=o-x-1").status == .badRequest)
+    }
+}

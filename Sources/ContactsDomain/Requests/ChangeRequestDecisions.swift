@@ -14,28 +14,29 @@ public enum ChangeRequestDecisions {
         return decision
     }
 
-    /// Whether the requests of one submission stay within the limits of
-    /// ``RequestPolicy`` (requests made lately by the asker, and naming each new contact).
+    /// Whether the requests of one submission stay within `limits` (by default
+    /// ``RequestPolicy``'s: requests made lately by the asker, and naming each new contact).
     /// Nil when they do; else the refusal, with the wait until the oldest counted request
     /// leaves its window.
     public static func creationLimit(
-        _ plans: [PlannedChange], by requester: CustomerID, recent: RecentRequests, now: Date
+        _ plans: [PlannedChange], by requester: CustomerID, recent: RecentRequests,
+        limits: CreationLimits = RequestPolicy.creationLimits, now: Date
     ) -> CreationRefusal? {
         let hour: TimeInterval = 3600
         let day: TimeInterval = 24 * hour
         func wait(_ oldest: Date?, _ window: TimeInterval) -> TimeInterval {
             max(1, ((oldest ?? now).addingTimeInterval(window).timeIntervalSince(now)).rounded(.up))
         }
-        if recent.byAskerLastHour.count + plans.count > RequestPolicy.requestsPerAskerPerHour {
+        if recent.byAskerLastHour.count + plans.count > limits.perAskerPerHour {
             return .tooManyRequests(retryAfter: wait(recent.byAskerLastHour.oldest, hour))
         }
-        if recent.byAskerLastDay.count + plans.count > RequestPolicy.requestsPerAskerPerDay {
+        if recent.byAskerLastDay.count + plans.count > limits.perAskerPerDay {
             return .tooManyRequests(retryAfter: wait(recent.byAskerLastDay.oldest, day))
         }
         for plan in plans where plan.to != requester {
             let named = recent.namingLastDay[plan.to] ?? RecentRequests.Window(count: 0, oldest: nil)
             let more = plans.filter { $0.to == plan.to }.count
-            if named.count + more > RequestPolicy.requestsPerTargetPerDay {
+            if named.count + more > limits.perTargetPerDay {
                 return .tooManyForTarget(plan.to, retryAfter: wait(named.oldest, day))
             }
         }

@@ -22,6 +22,11 @@ public enum RequestPolicy {
     /// mails it a code, so nobody can bury somebody's mailbox in them.
     public static let requestsPerTargetPerDay = 20
 
+    /// The limits above, as an operator may set them (`contacts-fcgi --requests-per-hour` ...).
+    public static let creationLimits = CreationLimits(
+        perAskerPerHour: requestsPerAskerPerHour, perAskerPerDay: requestsPerAskerPerDay,
+        perTargetPerDay: requestsPerTargetPerDay)
+
     /// Wrong codes per request and account: 5 free within 15 minutes, then a wait of one minute
     /// that doubles with each further wrong code, up to 15 minutes.
     public static let wrongCodeThrottle: SignInThrottle = {
@@ -32,4 +37,17 @@ public enum RequestPolicy {
         throttle.maximumDelay = 15 * 60
         return throttle
     }()
+}
+
+/// How many new requests one account may make, and how often one account may be named.
+public struct CreationLimits: Equatable, Sendable {
+    public var perAskerPerHour: Int
+    public var perAskerPerDay: Int
+    public var perTargetPerDay: Int
+
+    public init(perAskerPerHour: Int, perAskerPerDay: Int, perTargetPerDay: Int) {
+        self.perAskerPerHour = perAskerPerHour
+        self.perAskerPerDay = perAskerPerDay
+        self.perTargetPerDay = perTargetPerDay
+    }
 }

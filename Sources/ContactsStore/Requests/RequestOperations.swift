@@ -31,7 +31,8 @@ extension AppDatabase {
     @discardableResult
     public func createRequests(
         onService serviceID: Int64, by requester: CustomerID, changes: [Role: CustomerID],
-        expectedHolders: RoleHolders, now: Date, expiresAfter: TimeInterval = RequestPolicy.defaultLifetime
+        expectedHolders: RoleHolders, now: Date, expiresAfter: TimeInterval = RequestPolicy.defaultLifetime,
+        limits: CreationLimits = RequestPolicy.creationLimits
     ) throws -> [Int64] {
         let composer = try emailComposer()
         guard !changes.isEmpty else { return [] }
@@ -48,7 +49,7 @@ extension AppDatabase {
             case .failure(let problems): throw RequestError(problems, changes: changes)
             }
             let recent = try Self.recentRequests(by: requester, naming: Set(plans.map(\.to)), now: now, db)
-            if let refusal = ChangeRequestDecisions.creationLimit(plans, by: requester, recent: recent, now: now) {
+            if let refusal = ChangeRequestDecisions.creationLimit(plans, by: requester, recent: recent, limits: limits, now: now) {
                 throw RequestError.tooManyRequests(refusal)
             }
             return try plans.map { plan in

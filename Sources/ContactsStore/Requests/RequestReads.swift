@@ -71,9 +71,12 @@ extension AppDatabase {
         return snapshot
     }
 
-    /// Every request the account takes part in (as asker, confirmer, old or new contact): open
-    /// ones first, then by request time, newest first. Due expiries are applied first.
-    public func requests(for account: CustomerID, state: RequestState? = nil, now: Date) throws -> [RequestSnapshot] {
+    /// One page of the requests the account takes part in (as asker, confirmer, old or new
+    /// contact): open ones first, then by request time, newest first; keyset paging from
+    /// `after`. Due expiries are applied first.
+    public func requests(
+        for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
+    ) throws -> RequestList {
         let due = try dbPool.read { db in
             try Int64.fetchAll(
                 db, sql: Self.dueRequestsOfAccountSQL, arguments: ["account": account.rawValue, "now": now])
@@ -85,12 +88,58 @@ extension AppDatabase {
             }
         }
         return try dbPool.read { db in
-            var arguments: StatementArguments = ["account": account.rawValue]
+            var arguments: StatementArguments = ["account": account.rawValue, "limit": max(1, limit) + 1]
             if let state { arguments += ["state": state.rawValue] }
-            let ids = try Int64.fetchAll(
-                db, sql: Self.requestsOfAccountSQL(filteringState: state != nil), arguments: arguments)
-            return try ids.compactMap { try Self.snapshot($0, db) }
+            if let after {
+                arguments += ["open": after.open, "requestedAt": after.requestedAt, "id": after.id]
+            }
+            let rows = try Row.fetchAll(
+                db, sql: Self.requestsOfAccountSQL(filteringState: state != nil, paging: after != nil), arguments: arguments)
+            let more = rows.count > max(1, limit)
+            let page = try rows.prefix(max(1, limit)).compactMap { try Self.snapshot($0[0], db) }
+            var countArguments: StatementArguments = ["account": account.rawValue]
+            if let state { countArguments += ["state": state.rawValue] }
+            let total = try Int.fetchOne(db, sql: Self.countOfAccountSQL(filteringState: state != nil), arguments: countArguments) ?? 0
+            let next = more ? page.last.map { RequestListCursor(open: $0.state.isOpen, requestedAt: $0.requestedAt, id: $0.id) } : nil
+            return RequestList(requests: page, totalCount: total, next: next)
         }
+    }
+}
+
+/// One page of "My requests".
+public struct RequestList: Sendable, Equatable {
+    public var requests: [RequestSnapshot]
+    /// Every request of the account (with the state filter), on all pages.
+    public var totalCount: Int
+    /// Where the next page starts; nil on the last page.
+    public var next: RequestListCursor?
+}
+
+/// The position after the last request of a page, in the list's order (open first, newest
+/// first): carried in the address bar as an opaque token.
+public struct RequestListCursor: Sendable, Equatable {
+    public var open: Bool
+    public var requestedAt: Date
+    public var id: Int64
+
+    public init(open: Bool, requestedAt: Date, id: Int64) {
+        self.open = open
+        self.requestedAt = requestedAt
+        self.id = id
+    }
+
+    /// "o-<milliseconds since 1970>-<id>": the stored times have millisecond precision.
+    public var token: String {
+        "\(open ? "o" : "f")-\(Int64((requestedAt.timeIntervalSince1970 * 1000).rounded()))-\(id)"
+    }
+
+    public init?(token: String) {
+        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+        guard token.utf8.count <= 48, parts.count == 3, parts[0] == "o" || parts[0] == "f",
+              let milliseconds = Int64(parts[1]), milliseconds >= 0, milliseconds < 100_000_000_000_000,
+              let id = Int64(parts[2]), id > 0
+        else { return nil }
+        self.init(open: parts[0] == "o", requestedAt: Date(timeIntervalSince1970: Double(milliseconds) / 1000), id: id)
     }
 }
 
@@ -105,11 +154,22 @@ extension AppDatabase {
         UNION SELECT request_id FROM confirmation WHERE confirmer = :account
         """
 
-    static func requestsOfAccountSQL(filteringState: Bool) -> String {
+    /// The row value `(state = 'waiting', requested_at, id)` orders the list (all descending),
+    /// so the page after a cursor is the rows below it.
+    static func requestsOfAccountSQL(filteringState: Bool, paging: Bool) -> String {
         """
         SELECT id FROM change_request
         WHERE id IN (\(idsOfAccountSQL)) \(filteringState ? "AND state = :state" : "")
+        \(paging ? "AND (state = 'waiting', requested_at, id) < (:open, :requestedAt, :id)" : "")
         ORDER BY state = 'waiting' DESC, requested_at DESC, id DESC
+        LIMIT :limit
+        """
+    }
+
+    static func countOfAccountSQL(filteringState: Bool) -> String {
+        """
+        SELECT count(*) FROM change_request
+        WHERE id IN (\(idsOfAccountSQL)) \(filteringState ? "AND state = :state" : "")
         """
     }
 

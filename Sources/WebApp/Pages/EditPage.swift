@@ -71,7 +71,7 @@ extension Application {
         do {
             try database.createRequests(
                 onService: state.serviceID, by: account.id, changes: wanted, expectedHolders: state.holders,
-                now: context.now, expiresAfter: configuration.requestLifetime)
+                now: context.now, expiresAfter: configuration.requestLifetime, limits: configuration.creationLimits)
         } catch let error as RequestError {
             let fresh = try editState(context, account: account, wanted: Set(wanted.values))
             switch error {

@@ -7,6 +7,9 @@ import Localization
 
 /// "My requests" and the page of one request, where confirmers accept or refuse with their code.
 extension Application {
+    /// Requests per page of "My requests".
+    static let requestsPageSize = 50
+
     func showRequests(_ context: RequestContext) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         var state: RequestState?
@@ -14,21 +17,34 @@ extension Application {
             guard let parsed = RequestState(rawValue: value) else { throw WebError.badRequest }
             state = parsed
         }
-        let requests = try database.requests(for: account.id, state: state, now: context.now)
+        var after: RequestListCursor?
+        if let token = context.query.value("after"), !token.isEmpty {
+            guard let cursor = RequestListCursor(token: token) else { throw WebError.badRequest }
+            after = cursor
+        }
+        let list = try database.requests(for: account.id, state: state, after: after, limit: Self.requestsPageSize, now: context.now)
         let strings = strings(context)
-        let rows = requests.map { requestSummary($0, me: account, context: context) }
+        let rows = list.requests.map { requestSummary($0, me: account, context: context) }
         let open = rows.filter { $0["isOpen"] as? Bool == true }
         let history = rows.filter { $0["isOpen"] as? Bool != true }
-        let model: [String: Any] = [
+        var model: [String: Any] = [
             "open": open,
             "history": history,
             "hasOpen": !open.isEmpty,
             "hasHistory": !history.isEmpty,
             "hasRequests": !rows.isEmpty,
-            "summary": catalog.plural("requests_summary", count: rows.count, context.language),
+            "summary": catalog.plural("requests_summary", count: list.totalCount, context.language),
             "stateOptions": [["value": "", "label": strings["requests_filter_any"], "selected": state == nil]]
                 + RequestState.allCases.map { ["value": $0.rawValue, "label": strings[$0.labelKey], "selected": $0 == state] },
         ]
+        func url(after cursor: RequestListCursor?) -> String {
+            var query = FormData()
+            query.set("state", state?.rawValue)
+            query.set("after", cursor?.token)
+            return query.encoded.isEmpty ? "/requests" : "/requests?\(query.encoded)"
+        }
+        if after != nil { model["firstURL"] = url(after: nil) }
+        if let next = list.next { model["nextURL"] = url(after: next) }
         return page("requests", titleKey: "requests_title", model, context: context)
     }
 
