@@ -126,6 +126,20 @@ public enum ChangeRules {
         return roles
     }
 
+    /// Whether the answer to a submission tells the requester something about an account other
+    /// than itself and the service's contacts: that a typed ID is unknown, or that the account
+    /// it names is behind with payments. Such answers are counted (``RequestPolicy/lookupThrottle``).
+    public static func revealsOtherAccounts(_ problems: Problems, requester: CustomerID, holders: RoleHolders) -> Bool {
+        let known = Set([requester] + Role.allCases.map { holders[$0] })
+        return problems.byRole.values.contains { problem in
+            switch problem {
+            case .unknownAccount: true
+            case .paymentBlocked(let accounts): accounts.contains { !known.contains($0.id) }
+            case .notAllowed, .noChange, .openRequest: false
+            }
+        }
+    }
+
     /// Turns one submission of the edit page (role → wanted holder) into requests: one per pair
     /// of (old account, new account), so handing both technical and billing roles from A to B
     /// is a single request. Either every change is acceptable and the plan is returned, or the

@@ -126,3 +126,20 @@ private let holders = RoleHolders(administrative: admin, technical: tech, billin
             == [.administrative, .technical])
     }
 }
+
+@Suite struct RevealingAnswersTests {
+    private func overdue(_ id: CustomerID) -> Account {
+        Account(id: id, displayName: "x", email: EmailAddress(trusted: "x@example.com"), language: .pl, paymentStatus: .overdue)
+    }
+
+    @Test func onlyAnswersAboutOtherAccountsAreCounted() {
+        func reveals(_ problems: [Role: ChangeRules.Problem]) -> Bool {
+            ChangeRules.revealsOtherAccounts(.init(byRole: problems), requester: admin, holders: holders)
+        }
+        #expect(reveals([.technical: .unknownAccount]))
+        #expect(reveals([.billing: .paymentBlocked([overdue(newcomer)])]))
+        // The service's own contacts and the requester are no secret to it
+        #expect(!reveals([.billing: .paymentBlocked([overdue(billing)])]))
+        #expect(!reveals([.technical: .noChange, .billing: .notAllowed, .administrative: .openRequest(id: 3)]))
+    }
+}

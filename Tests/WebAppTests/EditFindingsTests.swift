@@ -110,3 +110,32 @@ import Testing
         #expect(admin.get("/requests?after=o-x-1").status == .badRequest)
     }
 }
+
+@Suite struct AccountProbeTests {
+    @Test func typedIDsCannotListCustomersOrTheirArrears() throws {
+        // Given an administrator typing IDs that do not exist, one after another
+        let world = try ContactChangeTests.World(newcomerOverdue: true)
+        let admin = world.browser(signedInAs: world.admin)
+        let unknown = world.test.app.text("edit_error_unknown_account", .pl)
+        for index in 0..<RequestPolicy.lookupThrottle.freeFailuresPerAccount {
+            admin.get(world.editURL)
+            let answer = admin.post(world.editURL, [("new_tech", "zz\(index)-ovh")])
+            try #require(answer.status == .unprocessableContent && answer.bodyText.contains(unknown))
+        }
+        // Then the next answer about another account is withheld: 429, nothing said about the ID
+        admin.get(world.editURL)
+        let withheld = admin.post(world.editURL, [("new_billing", world.newcomer.rawValue)])
+        #expect(withheld.status == .tooManyRequests)
+        #expect(withheld.header("Retry-After") != nil)
+        #expect(!withheld.bodyText.contains(unknown))
+        #expect(!withheld.bodyText.contains("Nina New"))
+        #expect(withheld.bodyText.contains("value=\"\(world.newcomer.rawValue)\""))
+        // But a submission that reveals nothing new still goes through
+        admin.get(world.editURL)
+        #expect(admin.post(world.editURL, [("take_tech", "1")]).status == .seeOther)
+        // And another account is not slowed down by it
+        let tech = world.browser(signedInAs: world.tech)
+        tech.get(world.editURL)
+        #expect(tech.post(world.editURL, [("new_tech", "zz999-ovh")]).bodyText.contains(world.test.app.text("edit_error_unknown_account", .pt)))
+    }
+}

@@ -27,6 +27,19 @@ public enum RequestPolicy {
         perAskerPerHour: requestsPerAskerPerHour, perAskerPerDay: requestsPerAskerPerDay,
         perTargetPerDay: requestsPerTargetPerDay)
 
+    /// Edit-page answers about accounts other than the service's contacts and the asker
+    /// ("unknown account", "behind with payments"): 30 free within an hour, then a wait of a
+    /// minute that doubles, up to an hour. Enough to fix typos; too few to list customer IDs or
+    /// other customers' arrears.
+    public static let lookupThrottle: SignInThrottle = {
+        var throttle = SignInThrottle()
+        throttle.window = 60 * 60
+        throttle.freeFailuresPerAccount = 30
+        throttle.firstDelay = 60
+        throttle.maximumDelay = 60 * 60
+        return throttle
+    }()
+
     /// Wrong codes per request and account: 5 free within 15 minutes, then a wait of one minute
     /// that doubles with each further wrong code, up to 15 minutes.
     public static let wrongCodeThrottle: SignInThrottle = {

@@ -328,6 +328,7 @@ extension AppDatabase {
         }
 
         // Later migrations go here, after the frozen ones.
+        registerLookupMigration(&migrator)
 
         return migrator
     }

@@ -61,6 +61,22 @@ extension Application {
         }
         // The same check as the store's, which runs it again inside its transaction.
         if case .failure(let problems) = ChangeRules.check(requester: account.id, changes: wanted, service: state.facts) {
+            // Answers about other accounts are counted, and past the throttle withheld.
+            if ChangeRules.revealsOtherAccounts(problems, requester: account.id, holders: state.holders) {
+                let throttle = RequestPolicy.lookupThrottle
+                let recent = try database.recentLookups(by: account.id, since: context.now.addingTimeInterval(-throttle.window))
+                if let wait = throttle.waitTime(
+                    for: .account(account.id), failures: recent.count, latestFailure: recent.latest, now: context.now) {
+                    let minutes = max(1, Int((wait / 60).rounded(.up)))
+                    var response = editForm(
+                        context, state, me: account, typed: typed, taken: taken, fieldErrors: [:],
+                        formError: catalog.plural("edit_error_too_many_lookups", count: minutes, context.language),
+                        status: .tooManyRequests)
+                    response.headers.append(("Retry-After", String(Int(wait))))
+                    return response
+                }
+                try database.recordLookup(by: account.id, at: context.now)
+            }
             for (role, problem) in problems.byRole where fieldErrors[role] == nil {
                 fieldErrors[role] = message(for: problem, context)
             }
