@@ -19,3 +19,16 @@ extension Account {
     /// How pages and emails name an account: "Anna Nowak (aa123-ovh)".
     public var nameWithID: String { "\(displayName) (\(id.rawValue))" }
 }
+
+extension Language {
+    /// The BCP 47 tag of the pages and emails: the catalog's Portuguese is European Portuguese
+    /// ("contacto", "faturação", "registada"), so screen readers and spell checkers should read
+    /// it as pt-PT. The short code stays what cookies, links and the store use.
+    public var tag: String {
+        switch self {
+        case .pl: "pl"
+        case .pt: "pt-PT"
+        case .it: "it"
+        }
+    }
+}

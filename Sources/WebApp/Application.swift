@@ -166,7 +166,7 @@ public final class Application: HTTPResponder {
         for cookie in context.cookiesToSet {
             response.headers.append(("Set-Cookie", cookie.headerValue))
         }
-        response.headers.append(("Content-Language", context.language.rawValue))
+        response.headers.append(("Content-Language", context.language.tag))
         response.headers.append(("Vary", "Accept-Language, Cookie"))
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (BASE_URL, DATABASE, Browser, CheckFailed, Results,  # noqa: E402
-                     check, copy_for_docs, deliver_mail, t)
+                     TAGS, check, copy_for_docs, deliver_mail, t)
 
 # Per language: the demo account that asks for the change, the account it names as the new
 # technical contact, the service's current technical contact, the service the flow changes, and
@@ -92,8 +92,8 @@ class Flow:
                 self.sign_out()
                 b.get("/contacts")
             self.sign_in(self.world["demo"], self.world["password"], shot=False)
-        if b.find("html").get_attribute("lang") != self.language:
-            b.click(b.find(f'nav.languages a[lang="{self.language}"]'))
+        if b.find("html").get_attribute("lang") != TAGS[self.language]:
+            b.click(b.find(f'nav.languages a[lang="{TAGS[self.language]}"]'))
 
     def sign_out(self):
         b = self.browser
@@ -377,7 +377,7 @@ class Flow:
         self.as_demo()
         b.get("/requests")
         for language in [code for code in WORLDS if code != self.language] + [self.language]:
-            b.click(b.find(f'nav.languages a[lang="{language}"]'))
+            b.click(b.find(f'nav.languages a[lang="{TAGS[language]}"]'))
             check(b.path == "/requests", f"switching to {language} leads to {b.path}, expected to stay on /requests")
             b.page(f"requests-in-{language}" if language != self.language else "requests-switched-back",
                    "requests_title", language=language,

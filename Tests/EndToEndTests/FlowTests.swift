@@ -53,7 +53,7 @@ struct FlowTests {
         // My contacts: in the account's language (pt), which wins over the browser's.
         let contacts = try browser.get("/contacts")
         #expect(contacts.status == 200)
-        #expect(contacts.header("Content-Language") == "pt")
+        #expect(contacts.header("Content-Language") == "pt-PT")
         #expect(contacts.text.contains(TestAccount.serviceName))
         #expect(contacts.text.contains(TestAccount.enzo.id))
         expectSecurityHeaders(contacts)

@@ -196,3 +196,8 @@ struct CodeLink: Equatable, CustomStringConvertible {
 
     var description: String { "/requests/\(requestID)?code=…" }
 }
+
+/// The BCP 47 tag pages carry for a language code (the catalog's Portuguese is pt-PT).
+func languageTag(_ code: String) -> String {
+    code == "pt" ? "pt-PT" : code
+}

@@ -2,6 +2,7 @@ import ContactsDomain
 import ContactsStore
 import Foundation
 import HTTPCore
+import Localization
 import Testing
 @testable import WebApp
 
@@ -327,7 +328,7 @@ import Testing
         #expect(email.subject == world.test.app.catalog.string("email_confirm_subject", language, .string("shop.example.pl")))
         #expect(email.bodyText.contains(world.test.app.catalog.string("email_greeting", language, .string("Nina New"))))
         let list = admin.get("/requests").bodyText
-        #expect(list.contains("<html lang=\"\(language.rawValue)\">"))
+        #expect(list.contains("<html lang=\"\(language.tag)\">"))
         #expect(list.contains(world.test.app.text("state_waiting", language)))
     }
 }

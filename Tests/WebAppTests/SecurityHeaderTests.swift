@@ -45,7 +45,7 @@ import Testing
         ] {
             let response = test.app.respond(to: request)
             #expect(response.headerValues("Cache-Control") == ["no-store"], "\(request.method) \(request.rawPath)")
-            #expect(response.header("Content-Language") == "pt")
+            #expect(response.header("Content-Language") == "pt-PT")
             if response.status.code >= 400 {
                 #expect(response.header("Content-Type") == "text/html; charset=utf-8")
             }

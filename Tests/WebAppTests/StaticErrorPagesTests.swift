@@ -1,5 +1,6 @@
 import ContactsDomain
 import Foundation
+import Localization
 import Testing
 @testable import WebApp
 
@@ -12,7 +13,7 @@ import Testing
         let url = TestApp.packageRoot.appendingPathComponent("public/errors/\(status).html")
         let page = try String(contentsOf: url, encoding: .utf8)
         for language in Language.allCases {
-            let section = try #require(page.range(of: "<section lang=\"\(language.rawValue)\">"))
+            let section = try #require(page.range(of: "<section lang=\"\(language.tag)\">"))
             let rest = page[section.upperBound...]
             let body = String(rest[..<(rest.range(of: "</section>")?.lowerBound ?? rest.endIndex)])
             #expect(body.contains(test.app.text("error_title", language)), "\(status) \(language)")

@@ -128,10 +128,12 @@ extension Application {
             filtered: view.role != nil || view.type != nil || !view.text.isEmpty,
             summary: catalog.plural(
                 result.totalCountIsBounded ? "contacts_summary_more" : "contacts_summary", count: result.totalCount, language),
-            range: strings.catalog.string(
-                result.totalCountIsBounded ? "page_range_more" : "page_range", language,
-                .integer(first), .integer(first + max(result.rows.count, 1) - 1), .integer(result.totalCount)
-            ),
+            range: result.rows.count == 1 && !result.totalCountIsBounded
+                ? strings.catalog.string("page_range_one", language, .integer(first), .integer(result.totalCount))
+                : strings.catalog.string(
+                    result.totalCountIsBounded ? "page_range_more" : "page_range", language,
+                    .integer(first), .integer(first + max(result.rows.count, 1) - 1), .integer(result.totalCount)
+                ),
             text: view.text,
             roleOptions: [OptionView(value: "", label: strings["filter_role_any"], selected: view.role == nil)]
                 + Role.allCases.map { OptionView(value: $0.rawValue, label: strings[$0.labelKey], selected: view.role == $0) },

@@ -32,6 +32,8 @@ extension Application {
             "history": history,
             "hasOpen": !open.isEmpty,
             "hasHistory": !history.isEmpty,
+            // The history table names the replaced contact as the previous one.
+            "finishedHead": ["fromPrevious": true],
             "hasRequests": !rows.isEmpty,
             "summary": catalog.plural("requests_summary", count: list.totalCount, context.language),
             "stateOptions": [["value": "", "label": strings["requests_filter_any"], "selected": state == nil]]

@@ -45,7 +45,7 @@ final class PageContext: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "t": strings
-        case "lang": Text(strings.language.rawValue)
+        case "lang": Text(strings.language.tag)
         case "pageTitle": Text(title)
         case "signedIn": visitor.isSignedIn
         case "accountID": visitor.account.map { Text($0.id.rawValue) }
@@ -62,7 +62,7 @@ final class PageContext: MustacheParent {
     private var languageLinks: [LanguageLink] {
         Language.allCases.map { language in
             LanguageLink(
-                code: language.rawValue,
+                code: language.tag,
                 name: strings.catalog.string("language_name_\(language.rawValue)", language),
                 url: "/language?set=\(language.rawValue)&back=\(PercentDecoding.encode(currentPathWithQuery))",
                 current: language == strings.language

@@ -55,7 +55,7 @@ extension Application {
         }
         if !parsed {
             // A request too broken for a context never reaches `finish`: the headers every page carries.
-            response.headers.append(("Content-Language", context.language.rawValue))
+            response.headers.append(("Content-Language", context.language.tag))
             response.headers.append(("Vary", "Accept-Language, Cookie"))
             response.headers.append(("Cache-Control", "no-store"))
         }
