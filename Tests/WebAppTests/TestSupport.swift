@@ -96,6 +96,7 @@ final class Browser {
     /// The value of the first `name="csrf"` field on the last page.
     var csrfToken: String? { lastPage.firstValue(ofField: "csrf") }
 
+    @discardableResult
     func signIn(_ id: String, password: String = TestApp.password) -> HTTPResponse {
         get("/sign-in")
         return post("/sign-in", [("customer_id", id), ("password", password)])
