@@ -27,7 +27,7 @@ public final class Application: HTTPResponder {
     private let router: Router
 
     /// Templates every page needs; checked at start so a missing one fails fast.
-    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email"]
+    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change"]
 
     public convenience init(configuration: AppConfiguration) throws {
         _ = Self.limitMallocArenas
