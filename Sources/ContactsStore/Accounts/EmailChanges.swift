@@ -47,15 +47,20 @@ public struct EmailAddressPeriod: Sendable, Equatable {
 
 extension AppDatabase {
     /// Records a pending change to `newAddress`, replacing any pending one of the account, and
-    /// queues `emails` (the link to the new address, the notice to the old one).
+    /// queues `emails` (the link to the new address, the notice to the old one). `language`, when
+    /// given, is saved in the same transaction (the profile form sends both).
     /// - Throws: ``StoreError/unknownAccount``.
     @discardableResult
     public func requestEmailChange(
         _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
-        lifetime: TimeInterval, now: Date, emails: [OutgoingEmail]
+        lifetime: TimeInterval, now: Date, language: Language? = nil, emails: [OutgoingEmail]
     ) throws -> EmailChange {
         try dbPool.write { db in
             guard try AccountRecord.exists(db, key: account.rawValue) else { throw StoreError.unknownAccount }
+            if let language {
+                try db.execute(
+                    sql: "UPDATE account SET language = ? WHERE id = ?", arguments: [language.rawValue, account.rawValue])
+            }
             try Self.endPendingEmailChange(of: account, as: .replaced, now: now, db)
             try db.execute(
                 sql: """

@@ -14,7 +14,8 @@ extension Application {
     static let emailChangeResendInterval: TimeInterval = 60
 
     /// Records a pending change with a fresh link; the new address gets the link and, on the
-    /// first request (not on a resend), the current address is told.
+    /// first request (not on a resend), the current address is told. The account's language is
+    /// saved with it: the emails are written in it.
     func startEmailChange(_ account: Account, to newAddress: EmailAddress, context: RequestContext, tellCurrentAddress: Bool) throws {
         let token = Secret.generate()
         let expiresAt = context.now.addingTimeInterval(Self.emailChangeLifetime)
@@ -24,7 +25,7 @@ extension Application {
         }
         try database.requestEmailChange(
             account.id, to: newAddress, tokenDigest: Secret.digest(token),
-            lifetime: Self.emailChangeLifetime, now: context.now, emails: emails)
+            lifetime: Self.emailChangeLifetime, now: context.now, language: account.language, emails: emails)
     }
 
     func showEmailConfirmation(_ context: RequestContext) throws -> HTTPResponse {

@@ -61,14 +61,19 @@ extension Application {
             try database.clearSignInFailures(key: SignInThrottle.Key.account(account.id).storageKey)
         }
 
-        try database.setLanguage(language, for: account.id)
+        let notice: String
+        if email == account.email {
+            try database.setLanguage(language, for: account.id)
+            notice = "saved"
+        } else {
+            var updated = account
+            updated.language = language
+            try startEmailChange(updated, to: email, context: context, tellCurrentAddress: true)
+            notice = "email-sent"
+        }
         // The saved preference is also the explicit choice from now on, so pages follow it.
         context.cookiesToSet.append(languageCookie(language))
-        guard email != account.email else { return .redirect(to: "/profile?notice=saved") }
-        var updated = account
-        updated.language = language
-        try startEmailChange(updated, to: email, context: context, tellCurrentAddress: true)
-        return .redirect(to: "/profile?notice=email-sent")
+        return .redirect(to: "/profile?notice=\(notice)")
     }
 
     func switchLanguage(_ context: RequestContext) throws -> HTTPResponse {
