@@ -262,6 +262,8 @@ import Testing
         #expect(browser.post("/profile/email/confirm", [("token", world.token(in: second))]).status == .conflict)
         #expect(world.address == world.oldAddress)
         #expect(browser.post("/profile/email/cancel", []).header("Location") == "/profile?notice=nothing-pending")
+        // A reload of the earlier notice no longer says a link is on its way
+        #expect(!browser.get("/profile?notice=email-sent").bodyText.contains("notice-box"))
     }
 
     @Test func aNewerChangeReplacesTheOlderLink() throws {

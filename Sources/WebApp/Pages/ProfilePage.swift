@@ -134,8 +134,15 @@ extension Application {
         if notice == "resend-wait" {
             model["formError"] = strings["profile_email_resend_wait"]
         } else if let key = notice.flatMap({ Self.profileNotices[$0] }) {
-            let address = key == "profile_email_changed" ? account.email.rawValue : pending?.newAddress.rawValue ?? ""
-            model["notice"] = strings.catalog.string(key, context.language, .string(address))
+            switch key {
+            case "profile_email_changed":
+                model["notice"] = strings.catalog.string(key, context.language, .string(account.email.rawValue))
+            case "profile_email_requested", "profile_email_resent":
+                // Reloaded after the change was confirmed or cancelled: no longer true, not shown.
+                model["notice"] = pending.map { strings.catalog.string(key, context.language, .string($0.newAddress.rawValue)) }
+            default:
+                model["notice"] = strings[key]
+            }
         }
         model["emailError"] = fieldErrors["email"].map { strings[$0] }
         model["languageError"] = fieldErrors["language"].map { strings[$0] }
