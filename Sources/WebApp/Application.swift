@@ -17,6 +17,8 @@ public final class Application: HTTPResponder {
     let catalog: Catalog
     let templates: TemplateLibrary
     let sessions: SessionManager
+    /// The emails of an address change, rendered before the store writes them.
+    let accountEmails: AccountEmails
     let clock: @Sendable () -> Date
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
@@ -24,7 +26,7 @@ public final class Application: HTTPResponder {
     private let router: Router
 
     /// Templates every page needs; checked at start so a missing one fails fast.
-    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email"]
+    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change"]
 
     public convenience init(configuration: AppConfiguration) throws {
         try self.init(
@@ -39,9 +41,13 @@ public final class Application: HTTPResponder {
         self.configuration = configuration
         self.clock = clock
         self.catalog = try Catalog(contentsOf: (configuration.templatesDirectory as NSString).appendingPathComponent("Localizable.xcstrings"))
+        let emailTemplate = try EmailTemplate(directory: configuration.templatesDirectory)
         self.database = database.with(emails: RequestEmails(
-            catalog: catalog, template: try EmailTemplate(directory: configuration.templatesDirectory),
+            catalog: catalog, template: emailTemplate,
             publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone))
+        self.accountEmails = AccountEmails(
+            catalog: catalog, template: emailTemplate,
+            publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone)
         self.templates = try TemplateLibrary(directory: configuration.templatesDirectory)
         for name in Self.requiredTemplates where !templates.has(name) {
             throw TemplateLibrary.LoadError(file: "\(name).mustache", line: nil, reason: "is missing")

@@ -354,22 +354,51 @@ class Flow:
         b.page("profile", "profile_title")
         check(w["demo"] in b.text("dl.facts"), "the profile does not show the customer ID")
         new_email = f"{w['demo'].replace('-', '.')}.new@example.net"
+        old_email = email_of(w["demo"])
         email = b.find("#email")
         email.clear()
         email.send_keys(new_email)
+        # A new address takes the current password.
+        b.find("#password").send_keys(w["password"])
         Select(b.find("#language")).select_by_value(other)
         b.click(b.find("main form button.primary"))
-        check(b.path == "/profile?notice=saved", f"saving the profile leads to {b.path}: {b.text()[:300]}")
-        # The page now speaks the new preferred language.
-        check(t("profile_saved", other) in b.text(".notice-box"), f"no notice in {other} that the profile is saved")
-        check(b.find("#email").get_attribute("value") == new_email, "the new email address is not shown")
+        check(b.path == "/profile?notice=email-sent", f"saving the profile leads to {b.path}: {b.text()[:300]}")
+        # The page now speaks the new preferred language; the new address waits for its link.
+        check(new_email in b.text(".notice-box"), f"no notice in {other} that a link went to {new_email}")
+        check(b.find("#email").get_attribute("value") == old_email, "the address changed before its link was followed")
+        check(new_email in b.text("section.pending-email"), "the pending address is not shown")
         check(Select(b.find("#language")).first_selected_option.get_attribute("value") == other, "the language is not saved")
-        b.page(f"profile-saved-{other}", "profile_title", language=other)
+        b.page(f"profile-pending-{other}", "profile_title", language=other)
+        check(email_of(w["demo"]) == old_email, "the new email address is stored before it is confirmed")
+        # The old address is told; the new one gets the link, which opens a page with a button.
+        deliver_mail()
+        b.get("/demo/mailbox")
+        told, links = [], []
+        for article in b.find_all("article.mail"):
+            facts = [dd.text.strip() for dd in article.find_elements("css selector", "dl.facts dd")]
+            if len(facts) < 3:
+                continue
+            if facts[1] == old_email and facts[2] == t("email_address_notice_subject", other):
+                told.append(article)
+            if facts[1] == new_email:
+                links += [a.get_attribute("href") for a in article.find_elements("css selector", "pre a")
+                          if "/profile/email/confirm?token=" in (a.get_attribute("href") or "")]
+        check(told, f"no email to the old address {old_email} about the change")
+        check(len(links) == 1, f"expected one confirmation link to {new_email}, found {len(links)}")
+        link = urlsplit(links[0])
+        check(f"{link.scheme}://{link.netloc}" == BASE_URL, f"the link is not built from the public base URL: {links[0]}")
+        b.get(f"{link.path}?{link.query}")
+        b.page(f"email-confirm-{other}", "address_change_title", language=other)
+        check(email_of(w["demo"]) == old_email, "opening the link changed the address without the button")
+        b.click(b.find("main form button.primary"))
+        check(b.path == "/profile?notice=email-changed", f"confirming leads to {b.path}: {b.text()[:300]}")
+        check(b.find("#email").get_attribute("value") == new_email, "the new email address is not shown")
         check(email_of(w["demo"]) == new_email, "the new email address is not stored")
-        # And back.
+        # And back to the first language: no password for that.
         Select(b.find("#language")).select_by_value(self.language)
         b.click(b.find("main form button.primary"))
         check(b.path == "/profile?notice=saved", f"saving the profile again leads to {b.path}")
+        check(t("profile_saved", self.language) in b.text(".notice-box"), "no notice that the profile is saved")
         b.page("profile-back", "profile_title", keyboard=False, shot=False)
 
     def test_language_switcher(self):
@@ -411,7 +440,7 @@ STEPS = [
     ("edit page: pencil, new technical contact (keyboard only)", Flow.test_edit_page, "sign in (keyboard, Enter submits)"),
     ("confirmation through the emailed links, both confirmers", Flow.test_confirmation_flow, "edit page: pencil, new technical contact (keyboard only)"),
     ("requests page and the request's history", Flow.test_requests_page, "confirmation through the emailed links, both confirmers"),
-    ("profile: email and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
+    ("profile: email (password, link) and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
     ("language switcher", Flow.test_language_switcher, "sign in (keyboard, Enter submits)"),
     ("sign out", Flow.test_sign_out, "sign in (keyboard, Enter submits)"),
 ]

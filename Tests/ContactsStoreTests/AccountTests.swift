@@ -94,9 +94,7 @@ import Testing
         let ghost = cid("zz9-ovh")
         #expect(throws: StoreError.unknownAccount) { try db.setPasswordHash("h", for: ghost) }
         #expect(throws: StoreError.unknownAccount) { try db.setPaymentStatus(.overdue, for: ghost) }
-        #expect(throws: StoreError.unknownAccount) {
-            try db.updateProfile(ghost, email: EmailAddress(parsing: "a@b.pl"), language: .pt)
-        }
+        #expect(throws: StoreError.unknownAccount) { try db.setLanguage(.pt, for: ghost) }
     }
 
     @Test func paymentStatusAndProfileChange() throws {
@@ -105,11 +103,12 @@ import Testing
         try db.given(accounts: "aa1-ovh")
         // When an operator marks it overdue and the customer edits the profile
         try db.setPaymentStatus(.overdue, for: cid("aa1-ovh"))
-        try db.updateProfile(cid("aa1-ovh"), email: EmailAddress(parsing: "novo@example.pt"), language: .pt)
-        // Then all three changes are stored, and nothing else moved
+        try db.setLanguage(.pt, for: cid("aa1-ovh"))
+        // Then both changes are stored, and nothing else moved (the address only changes
+        // through a confirmed email change)
         let account = try #require(try db.account(cid("aa1-ovh")))
         #expect(account.paymentStatus == .overdue)
-        #expect(account.email.rawValue == "novo@example.pt")
+        #expect(account.email.rawValue == "aa1-ovh@example.com")
         #expect(account.language == .pt)
         #expect(account.displayName == "Owner of aa1-ovh")
     }

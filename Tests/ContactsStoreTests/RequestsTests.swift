@@ -461,6 +461,26 @@ import Testing
             == ["aa1-ovh", "bb2-ovh", "dd4-ovh"])
     }
 
+    @Test func howARequestEndsGoesToEveryAddressInForceWhileItWasOpen() throws {
+        // Given a request, and then the old technical contact's address moved to another one
+        let world = try RequestWorld()
+        let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
+        let moved = try EmailAddress(parsing: "somebody-else@example.net")
+        try world.db.requestEmailChange(
+            world.tech, to: moved, tokenDigest: Secret.digest("t"), lifetime: 3600, now: now.addingTimeInterval(10), emails: [])
+        try world.db.confirmEmailChange(tokenDigest: Secret.digest("t"), account: world.tech, now: now.addingTimeInterval(20), emails: [])
+        // When the change is made
+        for confirmer in [world.admin, world.newcomer] {
+            try world.db.accept(requestID: request.id, by: confirmer, code: request.codes[confirmer]!, now: now.addingTimeInterval(60))
+        }
+        // Then bb2 is told at its new address and at the one it had when the request was made
+        let toTech = try world.outbox(request: request.id).filter { $0.recipient == "bb2-ovh" && $0.subject.hasSuffix("done done") }
+        #expect(Set(toTech.map(\.toAddress)) == ["bb2-ovh@example.com", "somebody-else@example.net"])
+        // With one history line for it
+        #expect(try world.db.request(request.id, for: world.admin, now: now.addingTimeInterval(60)).events
+            .filter { $0.kind == "email_sent" && $0.actor == world.tech }.count == 1)
+    }
+
     @Test func aComposerFailureRollsTheAcceptBack() throws {
         let world = try RequestWorld()
         let request = try world.submitOne(by: world.admin, [.billing: world.admin])

@@ -58,24 +58,29 @@ struct FlowTests {
         #expect(contacts.text.contains(TestAccount.enzo.id))
         expectSecurityHeaders(contacts)
 
-        // The profile: a new email address and language.
+        // The profile: a new email address (with the password; it waits for its link) and language.
         let profile = try browser.get("/profile")
         #expect(profile.status == 200)
         #expect(profile.text.contains(ewa.email))
         let profileToken = try #require(csrfToken(in: profile))
         let invalid = try browser.post("/profile", form: [("csrf", profileToken), ("email", "not an address"), ("language", "pl")])
         #expect(invalid.status == 422)
-        let saved = try browser.post("/profile", form: [("csrf", profileToken), ("email", "ewa.nowa@example.org"), ("language", "pl")])
+        let noPassword = try browser.post("/profile", form: [("csrf", profileToken), ("email", "ewa.nowa@example.org"), ("language", "pl")])
+        #expect(noPassword.status == 422)
+        let saved = try browser.post("/profile", form: [
+            ("csrf", profileToken), ("email", "ewa.nowa@example.org"), ("language", "pl"), ("password", ewa.password),
+        ])
         #expect(saved.status == 303)
         let reloaded = try browser.get("/profile")
         #expect(reloaded.text.contains("ewa.nowa@example.org"))
+        #expect(reloaded.text.contains("value=\"\(ewa.email)\""), "the address waits for its link")
         #expect(reloaded.header("Content-Language") == "pl")
 
         // A forged POST (no token) is refused and changes nothing.
-        let forged = try browser.post("/profile", form: [("email", "attacker@example.org"), ("language", "it")])
+        let forged = try browser.post("/profile", form: [("email", "attacker@example.org"), ("language", "it"), ("password", ewa.password)])
         #expect(forged.status == 403)
         expectSecurityHeaders(forged)
-        #expect(try browser.get("/profile").text.contains("ewa.nowa@example.org"))
+        #expect(!(try browser.get("/profile").text.contains("attacker@example.org")))
 
         // The language switch: back to the same page, now in Italian.
         let switched = try browser.get("/language?set=it&back=/contacts")

@@ -213,7 +213,7 @@ struct SecurityTests {
         let ewa = Browser(port: server.port)
         try ewa.signIn(TestAccount.ewa)
         let csrf = try #require(Page.csrf(in: try ewa.get("/profile")))
-        let form = Array("csrf=\(csrf)&email=cross%40example.org&language=pt".utf8)
+        let form = Array("csrf=\(csrf)&email=cross%40example.org&language=pt&password=\(Browser.encode(TestAccount.ewa.password))".utf8)
         let headers = [("Content-Type", "application/x-www-form-urlencoded")]
         for forged in [[("Origin", "http://evil.example")], [("Sec-Fetch-Site", "cross-site")], [("Origin", "http://127.0.0.1:1")]] {
             let response = try ewa.send("POST", "/profile", headers: headers + forged, body: form)

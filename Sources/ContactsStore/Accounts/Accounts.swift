@@ -79,13 +79,14 @@ extension AppDatabase {
         }
     }
 
-    /// The two profile fields a customer edits.
+    /// The preferred language, which the profile changes at once. The email address is not
+    /// changed here: only a confirmed change moves it (`confirmEmailChange`).
     /// - Throws: ``StoreError/unknownAccount``.
-    public func updateProfile(_ id: CustomerID, email: EmailAddress, language: Language) throws {
+    public func setLanguage(_ language: Language, for id: CustomerID) throws {
         try dbPool.write { db in
             try db.execute(
-                sql: "UPDATE account SET email = ?, language = ? WHERE id = ?",
-                arguments: [email.rawValue, language.rawValue, id.rawValue])
+                sql: "UPDATE account SET language = ? WHERE id = ?",
+                arguments: [language.rawValue, id.rawValue])
             guard db.changesCount == 1 else { throw StoreError.unknownAccount }
         }
     }

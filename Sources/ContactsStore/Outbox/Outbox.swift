@@ -111,8 +111,10 @@ extension AppDatabase {
     }
 
     /// Writes `emails` to the outbox, due at once, with an `email_sent` event on the request for
-    /// each (its actor is the recipient). Runs inside the caller's transaction.
+    /// each recipient (its actor; one event even when it is mailed at several addresses). Runs
+    /// inside the caller's transaction.
     static func enqueue(_ emails: [OutgoingEmail], requestID: Int64?, now: Date, _ db: Database) throws {
+        var told: Set<CustomerID> = []
         for email in emails {
             var record = OutboxRecord(
                 id: nil, requestID: requestID, recipient: email.recipient.rawValue,
@@ -120,7 +122,7 @@ extension AppDatabase {
                 subject: email.subject, bodyText: email.bodyText, createdAt: now,
                 attempts: 0, nextAttemptAt: now, deliveredAt: nil, lastError: nil)
             try record.insert(db)
-            if let requestID {
+            if let requestID, told.insert(email.recipient).inserted {
                 try addEvent(requestID: requestID, at: now, kind: .emailSent, actor: email.recipient, db)
             }
         }

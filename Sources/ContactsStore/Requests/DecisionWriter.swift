@@ -63,9 +63,21 @@ struct DecisionWriter {
         guard !decision.emails.isEmpty else { return }
         guard let snapshot = try AppDatabase.snapshot(id, db) else { throw RequestError.notFound }
         let accounts = Dictionary(snapshot.participants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let outgoing = decision.emails.compactMap { email -> OutgoingEmail? in
-            guard let recipient = accounts[email.recipient] else { return nil }
-            return composer.compose(email.kind, to: recipient, code: codes[email.recipient], about: snapshot)
+        var outgoing: [OutgoingEmail] = []
+        for email in decision.emails {
+            guard let recipient = accounts[email.recipient] else { continue }
+            let composed = composer.compose(email.kind, to: recipient, code: codes[email.recipient], about: snapshot)
+            outgoing.append(composed)
+            // How a request ends goes to every address the account had while it was open too:
+            // an address changed meanwhile (by somebody with a stolen session, perhaps) does not
+            // keep its owner from learning of it. Codes go to the current address only.
+            guard email.kind == .outcome else { continue }
+            let earlier = try AppDatabase.emailAddresses(of: recipient.id, inForceFrom: loaded.facts.requestedAt, to: now, db)
+            for address in earlier where address != recipient.email {
+                var copy = composed
+                copy.toAddress = address.rawValue
+                outgoing.append(copy)
+            }
         }
         try AppDatabase.enqueue(outgoing, requestID: id, now: now, db)
     }

@@ -327,6 +327,8 @@ extension AppDatabase {
                 """)
         }
 
+        registerEmailChangesMigration(&migrator)
+
         // Later migrations go here, after the frozen ones.
         registerLookupMigration(&migrator)
 

@@ -1,12 +1,15 @@
 import ContactsDomain
+import ContactsStore
+import Credentials
 import HTTPCore
 import Localization
 
 extension Application {
     func showProfile(_ context: RequestContext) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
-        let saved = context.query.value("notice") == "saved"
-        return profileForm(context, account: account, email: account.email.rawValue, language: account.language.rawValue, saved: saved)
+        return try profileForm(
+            context, account: account, email: account.email.rawValue, language: account.language.rawValue,
+            notice: context.query.value("notice"))
     }
 
     func saveProfile(_ context: RequestContext) throws -> HTTPResponse {
@@ -14,6 +17,7 @@ extension Application {
         let form = try context.form()
         let typedEmail = form.value("email") ?? ""
         let typedLanguage = form.value("language") ?? ""
+        let password = form.value("password") ?? ""
 
         var fieldErrors: [String: String] = [:]
         var email: EmailAddress?
@@ -26,16 +30,50 @@ extension Application {
         if language == nil {
             fieldErrors["language"] = "language_error_invalid"
         }
-        guard let email, let language, fieldErrors.isEmpty else {
-            return profileForm(
+        func formBack(_ status: HTTPStatus, passwordError: String? = nil) throws -> HTTPResponse {
+            try profileForm(
                 context, account: account, email: typedEmail, language: typedLanguage,
-                fieldErrors: fieldErrors, status: .unprocessableContent
-            )
+                fieldErrors: fieldErrors, passwordError: passwordError, status: status)
         }
-        try database.updateProfile(account.id, email: email, language: language)
+        guard let email, let language, fieldErrors.isEmpty else { return try formBack(.unprocessableContent) }
+
+        if email != account.email {
+            // The address is where codes go: moving it takes the password again, so that a
+            // session alone (a stolen cookie) cannot redirect codes (docs/SECURITY.md).
+            guard !password.isEmpty else {
+                fieldErrors["password"] = "profile_password_error_empty"
+                return try formBack(.unprocessableContent)
+            }
+            // Wrong passwords here count with the sign-in's, so this form is no way round its throttle.
+            let keys: [SignInThrottle.Key] = [.account(account.id), .client(context.request.remoteAddress)]
+            if let wait = try signInWaitTime(keys, now: context.now) {
+                let seconds = Int(wait)
+                fieldErrors["password"] = "signin_error_throttled"
+                var response = try formBack(.tooManyRequests, passwordError: catalog.plural("signin_error_throttled", count: seconds, context.language))
+                response.headers.append(("Retry-After", String(seconds)))
+                return response
+            }
+            guard let hash = try database.passwordHash(for: account.id), PasswordHasher.verify(password, against: hash) else {
+                try database.recordSignInFailure(keys: keys.map(\.storageKey), now: context.now)
+                fieldErrors["password"] = "profile_password_error_wrong"
+                return try formBack(.unprocessableContent)
+            }
+            try database.clearSignInFailures(key: SignInThrottle.Key.account(account.id).storageKey)
+        }
+
+        let notice: String
+        if email == account.email {
+            try database.setLanguage(language, for: account.id)
+            notice = "saved"
+        } else {
+            var updated = account
+            updated.language = language
+            try startEmailChange(updated, to: email, context: context, tellCurrentAddress: true)
+            notice = "email-sent"
+        }
         // The saved preference is also the explicit choice from now on, so pages follow it.
         context.cookiesToSet.append(languageCookie(language))
-        return .redirect(to: "/profile?notice=saved")
+        return .redirect(to: "/profile?notice=\(notice)")
     }
 
     func switchLanguage(_ context: RequestContext) throws -> HTTPResponse {
@@ -50,15 +88,26 @@ extension Application {
                   httpOnly: true, secure: configuration.secureCookies, sameSite: .lax)
     }
 
+    /// Profile notices, from the `notice` query parameter of the redirect that follows a POST.
+    private static let profileNotices: [String: String] = [
+        "saved": "profile_saved",
+        "email-sent": "profile_email_requested",
+        "email-resent": "profile_email_resent",
+        "email-cancelled": "profile_email_cancelled",
+        "email-changed": "profile_email_changed",
+        "nothing-pending": "profile_email_nothing_pending",
+    ]
+
     private func profileForm(
         _ context: RequestContext,
         account: Account,
         email: String,
         language: String,
-        saved: Bool = false,
+        notice: String? = nil,
         fieldErrors: [String: String] = [:],
+        passwordError: String? = nil,
         status: HTTPStatus = .ok
-    ) -> HTTPResponse {
+    ) throws -> HTTPResponse {
         let strings = strings(context)
         var model: [String: Any] = [
             "customerID": account.id.rawValue,
@@ -76,9 +125,28 @@ extension Application {
                 .string(LocalFormat.dateTime(signedInAt, context.language, timeZone: configuration.displayTimeZone))
             )
         }
-        model["notice"] = saved ? strings["profile_saved"] : nil
+        let pending = try database.pendingEmailChange(of: account.id, now: context.now)
+        if let pending {
+            model["pending"] = strings.catalog.string(
+                "profile_email_pending", context.language, .string(pending.newAddress.rawValue),
+                .string(LocalFormat.dateTime(pending.expiresAt, context.language, timeZone: configuration.displayTimeZone)))
+        }
+        if notice == "resend-wait" {
+            model["formError"] = strings["profile_email_resend_wait"]
+        } else if let key = notice.flatMap({ Self.profileNotices[$0] }) {
+            switch key {
+            case "profile_email_changed":
+                model["notice"] = strings.catalog.string(key, context.language, .string(account.email.rawValue))
+            case "profile_email_requested", "profile_email_resent":
+                // Reloaded after the change was confirmed or cancelled: no longer true, not shown.
+                model["notice"] = pending.map { strings.catalog.string(key, context.language, .string($0.newAddress.rawValue)) }
+            default:
+                model["notice"] = strings[key]
+            }
+        }
         model["emailError"] = fieldErrors["email"].map { strings[$0] }
         model["languageError"] = fieldErrors["language"].map { strings[$0] }
+        model["passwordError"] = passwordError ?? fieldErrors["password"].map { strings[$0] }
         if !fieldErrors.isEmpty {
             model["errorSummary"] = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
         }

@@ -15,6 +15,10 @@ extension Application {
         router.add("GET", "/contacts") { app, context in try app.showContacts(context) }
         router.add("GET", "/profile") { app, context in try app.showProfile(context) }
         router.add("POST", "/profile") { app, context in try app.saveProfile(context) }
+        router.add("GET", "/profile/email/confirm") { app, context in try app.showEmailConfirmation(context) }
+        router.add("POST", "/profile/email/confirm") { app, context in try app.confirmEmailChange(context) }
+        router.add("POST", "/profile/email/cancel") { app, context in try app.cancelEmailChange(context) }
+        router.add("POST", "/profile/email/resend") { app, context in try app.resendEmailChange(context) }
         router.add("GET", "/language") { app, context in try app.switchLanguage(context) }
         router.add("GET", "/services/:id/edit") { app, context in try app.showEditPage(context) }
         router.add("POST", "/services/:id/edit") { app, context in try app.submitEditPage(context) }

@@ -74,7 +74,7 @@ extension Application {
         return try database.account(id)
     }
 
-    private func signInWaitTime(_ keys: [SignInThrottle.Key], now: Date) throws -> TimeInterval? {
+    func signInWaitTime(_ keys: [SignInThrottle.Key], now: Date) throws -> TimeInterval? {
         let throttle = SignInThrottle()
         var longest: TimeInterval?
         for key in keys {
