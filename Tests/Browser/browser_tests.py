@@ -339,7 +339,7 @@ class Flow:
         b.page("requests-done", "requests_title")
         b.click([a for a in b.find_all("table.requests tbody th a") if a.text.strip() == w["service"]][0])
         check(b.path == self.request_path, f"the row leads to {b.path}, expected {self.request_path}")
-        events = b.find_all("ol.events li")
+        events = b.find_all("table.events tbody tr")
         check(len(events) >= 6, f"{len(events)} events in the history")
         check(not b.find_all("#code"), "a finished request still asks for a code")
         b.page("request-history", "request_title")
