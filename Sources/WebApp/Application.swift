@@ -88,6 +88,11 @@ public final class Application: HTTPResponder {
         if let context {
             finish(&response, context: context)
         }
+        // Secure cookies mean the site is served over HTTPS: tell browsers never to use plain
+        // HTTP for it again (docs/DECISIONS.md: why the app says it, not nginx.conf).
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
         if isHead { response.body = [] }
         return response
     }
@@ -190,6 +195,9 @@ public final class Application: HTTPResponder {
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))
     }
+
+    /// One year, this host only: a subdomain of the operator's may still be plain HTTP.
+    static let strictTransportSecurity = "max-age=31536000"
 
     /// What the store calls, inside its transactions, for the emails a request's change needs.
     var composeEmails: EmailComposer {

@@ -24,13 +24,14 @@ struct TestApp {
     let database: AppDatabase
     let clock = TestClock()
 
-    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil) throws {
+    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil, secureCookies: Bool = false) throws {
         database = try AppDatabase.temporary()
         let configuration = AppConfiguration(
             databasePath: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test",
             defaultLanguage: defaultLanguage,
+            secureCookies: secureCookies,
             demoMailboxDirectory: demoMailboxDirectory
         )
         let clock = self.clock
@@ -96,6 +97,7 @@ final class Browser {
     /// The value of the first `name="csrf"` field on the last page.
     var csrfToken: String? { lastPage.firstValue(ofField: "csrf") }
 
+    @discardableResult
     func signIn(_ id: String, password: String = TestApp.password) -> HTTPResponse {
         get("/sign-in")
         return post("/sign-in", [("customer_id", id), ("password", password)])
