@@ -58,6 +58,9 @@ struct DeliverMail: ParsableCommand {
     @Option(help: "Emails handled per pass at most.")
     var batchSize = 100
 
+    @Option(help: "With --loop: seconds between purges of expired sessions and old throttle rows (as `purge` does); 0: never.")
+    var purgeInterval: Double = 3_600
+
     func validate() throws {
         if directory != nil && sendmail != nil {
             throw ValidationError("Give either --directory or --sendmail, not both.")
@@ -75,6 +78,9 @@ struct DeliverMail: ParsableCommand {
         }
         guard interval > 0, interval <= 86_400 else {
             throw ValidationError("--interval must be more than 0 and at most 86400 seconds.")
+        }
+        guard purgeInterval >= 0, purgeInterval <= 86_400 else {
+            throw ValidationError("--purge-interval must be between 0 and 86400 seconds.")
         }
         guard (1...10_000).contains(batchSize) else {
             throw ValidationError("--batch-size must be between 1 and 10000.")
@@ -109,7 +115,17 @@ struct DeliverMail: ParsableCommand {
             print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
-            delivery.run(interval: interval, batchSize: batchSize, until: StopSignal.received) { counts in
+            let purge: (() throws -> Void)? = purgeInterval == 0 ? nil : {
+                let counts = try database.purge(now: Date())
+                if counts != PurgeCounts() {
+                    print("\(Self.timestamp()) \(Purge.summary(counts))")
+                    flushOutput()
+                }
+            }
+            delivery.run(
+                interval: interval, batchSize: batchSize, until: StopSignal.received,
+                housekeepingInterval: purgeInterval, housekeeping: purge
+            ) { counts in
                 print("\(Self.timestamp()) delivered \(counts.delivered), failed \(counts.failed)")
                 flushOutput()
             }
