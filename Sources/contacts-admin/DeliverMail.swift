@@ -14,8 +14,10 @@ struct DeliverMail: ParsableCommand {
             by default, as .eml files in a directory (--directory, default run/mail: the demo's \
             mailbox). An email that fails stays queued and is tried again later, after a delay \
             that grows with each failure; the reason is logged on standard error. With --loop, \
-            delivers every --interval seconds until SIGINT or SIGTERM. Only one deliver-mail runs \
-            per database at a time.
+            delivers every --interval seconds until SIGINT or SIGTERM, and purges expired sessions \
+            and old throttle rows every --purge-interval seconds (as `purge` does). After each \
+            batch the write-ahead log is truncated, so delivered codes stay in no file. Only one \
+            deliver-mail runs per database at a time.
 
             Exit status: 0 when every email due was delivered, 2 when some failed (they stay \
             queued), 1 on any other error.
