@@ -100,7 +100,11 @@ public final class Application: HTTPResponder {
     /// Framing errors the FastCGI adapter found before a request existed: a localized page too.
     public func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse {
         let error: WebError = status == .payloadTooLarge ? .payloadTooLarge : .badRequest
-        return errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        var response = errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
+        return response
     }
 
     private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {

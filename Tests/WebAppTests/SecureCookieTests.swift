@@ -42,5 +42,8 @@ import Testing
                     "\(request.method) \(request.rawPath)")
             #expect(plain.app.respond(to: request).headerValues("Strict-Transport-Security").isEmpty)
         }
+        #expect(secure.app.respondToUnreadableRequest(.payloadTooLarge, headers: [:]).headerValues("Strict-Transport-Security")
+            == ["max-age=31536000"])
+        #expect(plain.app.respondToUnreadableRequest(.badRequest, headers: [:]).headerValues("Strict-Transport-Security").isEmpty)
     }
 }
