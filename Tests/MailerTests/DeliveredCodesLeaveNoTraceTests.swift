@@ -1,5 +1,6 @@
 import ContactsDomain
 import Foundation
+import GRDB
 import Testing
 @testable import ContactsStore
 @testable import Mailer
@@ -28,6 +29,59 @@ import Testing
         // Then no byte of the .sqlite, -wal or -shm file spells either code
         #expect(try Self.filesContaining(codes, in: directory) == [])
         #expect(transport.acceptedMessages.count == 2)
+    }
+
+    @Test func aCodeAlreadyCopiedIntoTheDatabaseFileIsZeroedThereToo() throws {
+        // Given queued emails long enough for overflow pages (a bulk request's list of
+        // services), which an earlier checkpoint copied into the .sqlite file
+        let database = try Self.databaseWithLongEmails()
+        let codes = try database.pendingEmails(now: now, limit: 10).compactMap {
+            $0.email.bodyText.components(separatedBy: "kod: ").last?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try #require(codes.count == 2)
+        try #require(try database.truncateWriteAheadLog())
+        let directory = URL(fileURLWithPath: database.dbPool.path).deletingLastPathComponent()
+        #expect(try Self.filesContaining(codes, in: directory) == ["contacts.sqlite"])
+        // When they are delivered
+        try OutboxDelivery(database: database, transport: RecordingTransport(), formatter: formatter, clock: { now })
+            .deliverDue(limit: 10)
+        // Then the freed space of their page was zeroed, not left holding the old body
+        #expect(try Self.filesContaining(codes, in: directory) == [])
+    }
+
+    @Test func everyConnectionZeroesWhatItFrees() throws {
+        // Debian's SQLite is built with SQLITE_SECURE_DELETE, so this is also its default there;
+        // the store sets it anyway, for any other build.
+        let database = try AppDatabase.temporary()
+        #expect(try database.dbPool.write { try Int.fetchOne($0, sql: "PRAGMA secure_delete") } == 1)
+        #expect(try database.dbPool.read { try Int.fetchOne($0, sql: "PRAGMA secure_delete") } == 1)
+    }
+
+    /// As `databaseWithTwoQueuedEmails`, with 12 KiB bodies that end with the code.
+    static func databaseWithLongEmails() throws -> AppDatabase {
+        let database = try AppDatabase.temporary()
+        try database.createAccounts(["pl100001-ovh", "pt200002-ovh", "it300003-ovh"].map { id in
+            (Account(id: cid(id), displayName: "Owner of \(id)", email: try! EmailAddress(parsing: "\(id)@example.com"),
+                     language: .pl, paymentStatus: .upToDate), "not-a-real-hash")
+        }, now: now)
+        let holders = RoleHolders(administrative: cid("pl100001-ovh"), technical: cid("pt200002-ovh"), billing: cid("pl100001-ovh"))
+        let service = try database.addService(
+            name: "kowalski-sklep.pl", type: .domain,
+            administrative: holders.administrative, technical: holders.technical, billing: holders.billing)
+        let plan = PlannedChange(roles: [.technical], from: cid("pt200002-ovh"), to: cid("it300003-ovh"), requester: cid("pl100001-ovh"))
+        let services = (1...600).map { "usluga-\($0).example.pl" }.joined(separator: "\n")
+        _ = try database.createRequests(
+            [NewRequest(plan: plan, serviceID: service, codes: [:])], expectedHolders: holders, now: now,
+            expiresAfter: 14 * 86_400
+        ) { snapshot in
+            snapshot.confirmations.map(\.confirmer).compactMap { account in
+                snapshot.codes[account.id].map { code in
+                    OutgoingEmail(recipient: account.id, toAddress: account.email.rawValue, language: account.language,
+                                  subject: "Zmiana kontaktu", bodyText: "Usługi:\n\(services)\nTwój kod: \(code)\n")
+                }
+            }
+        }
+        return database
     }
 
     /// The names of the files in `directory` whose raw bytes contain one of `needles`.
