@@ -75,6 +75,11 @@ public final class Application: HTTPResponder {
         if let context {
             finish(&response, context: context)
         }
+        // Secure cookies mean the site is served over HTTPS: tell browsers never to use plain
+        // HTTP for it again (docs/DECISIONS.md: why the app says it, not nginx.conf).
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
         if isHead { response.body = [] }
         return response
     }
@@ -82,7 +87,11 @@ public final class Application: HTTPResponder {
     /// Framing errors the FastCGI adapter found before a request existed: a localized page too.
     public func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse {
         let error: WebError = status == .payloadTooLarge ? .payloadTooLarge : .badRequest
-        return errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        var response = errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
+        return response
     }
 
     private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {
@@ -177,6 +186,9 @@ public final class Application: HTTPResponder {
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))
     }
+
+    /// One year, this host only: a subdomain of the operator's may still be plain HTTP.
+    static let strictTransportSecurity = "max-age=31536000"
 
     static func isUnavailable(_ error: Error) -> Bool {
         AppDatabase.isUnavailable(error)

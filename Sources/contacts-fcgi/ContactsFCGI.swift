@@ -75,6 +75,9 @@ struct ContactsFCGI: ParsableCommand {
         // First, before the database or anything else can start a thread: every thread must
         // inherit the blocked SIGTERM/SIGINT so that only the server's sigwait sees them.
         FastCGIServer.blockTerminationSignals()
+        // The database (and the -wal and -shm files SQLite makes next to it) is for this user
+        // only: it holds password hashes and session digests. The socket's mode is set apart.
+        umask(0o077)
 
         let environment = ProcessInfo.processInfo.environment
         let level = try Self.logLevel(logLevel ?? environment["CONTACTS_LOG_LEVEL"] ?? "info")
@@ -215,5 +218,11 @@ struct Settings {
             creationLimits = CreationLimits(perAskerPerHour: hour, perAskerPerDay: day, perTargetPerDay: named)
         }
         demoMailboxDirectory = options.demoMailbox ?? environment["CONTACTS_DEMO_MAILBOX"].flatMap { $0.isEmpty ? nil : $0 }
+        // Secure cookies mean HTTPS, i.e. a real site: a page that shows everybody's codes to
+        // every visitor must never be on there.
+        if demoMailboxDirectory != nil && secureCookies {
+            throw Invalid(message: "--demo-mailbox shows every account's emails, codes included, to every visitor: "
+                + "it is for the local demo only and cannot be combined with --secure-cookies (a production set-up)")
+        }
     }
 }

@@ -24,13 +24,14 @@ struct TestApp {
     let database: AppDatabase
     let clock = TestClock()
 
-    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil) throws {
+    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil, secureCookies: Bool = false) throws {
         let database = try AppDatabase.temporary()
         let configuration = AppConfiguration(
             databasePath: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test",
             defaultLanguage: defaultLanguage,
+            secureCookies: secureCookies,
             demoMailboxDirectory: demoMailboxDirectory
         )
         let clock = self.clock

@@ -35,7 +35,7 @@ extension AppDatabase {
         _ accounts: [(account: Account, passwordHash: String)], now: Date, _ db: Database
     ) throws {
         for entry in accounts {
-            guard isValidText(entry.account.displayName, maximumLength: 200) else {
+            guard isValidText(entry.account.displayName, maximumLength: DisplayText.maximumDisplayNameLength) else {
                 throw StoreError.invalidDisplayName
             }
         }
@@ -115,13 +115,10 @@ extension AppDatabase {
         }
     }
 
-    /// Display names and service names: bounded, non-empty, no control characters.
+    /// Display and service names: ContactsDomain's one rule (``DisplayText``), so that every
+    /// name stored can also be mailed.
     static func isValidText(_ text: String, maximumLength: Int) -> Bool {
-        // Counted in code points, as SQLite's length() in the CHECK constraints does.
-        let count = text.unicodeScalars.count
-        return count >= 1 && count <= maximumLength
-            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
-            && text.trimmingCharacters(in: .whitespaces).unicodeScalars.count == count
+        DisplayText.isValid(text, maximumLength: maximumLength)
     }
 }
 
