@@ -85,11 +85,15 @@ import Testing
 
     @Test func oldSuccessesArePruned() throws {
         let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
+        try db.given(accounts: "aa1-ovh", "bb2-ovh")
         try db.recordSignInSuccess(try attempt(try begin(db, at: now - 86_400 * 40)), now: now - 86_400 * 40)
+        try db.recordSignInSuccess(try attempt(try begin(db, "bb2-ovh", at: now - 86_400 * 40)), now: now - 86_400 * 40)
+        try db.recordSignInSuccess(try attempt(try begin(db, at: now - 86_400 * 20)), now: now - 86_400 * 20)
+        // A new success forgets the account's own successes past the known-client period.
         try db.recordSignInSuccess(try attempt(try begin(db)), now: now)
+        #expect(try db.signInSuccesses(of: cid("aa1-ovh"), since: .distantPast) == 2)
         #expect(try db.deleteSignInSuccesses(before: now - 86_400 * 30) == 1)
-        #expect(try db.signInSuccesses(of: cid("aa1-ovh"), since: .distantPast) == 1)
+        #expect(try db.signInSuccesses(of: cid("bb2-ovh"), since: .distantPast) == 0)
     }
 }
 

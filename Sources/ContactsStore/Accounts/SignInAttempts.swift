@@ -9,6 +9,8 @@ public struct SignInAttempt: Equatable, Sendable {
     public let client: String
     /// The `sign_in_failure` rows written for it (account, account from client, client).
     let failureRowIDs: [Int64]
+    /// The account's successes before this are no longer needed (past the known-client period).
+    let forgetSuccessesBefore: Date
 }
 
 public enum SignInGate: Equatable, Sendable {
@@ -49,7 +51,9 @@ extension AppDatabase {
                 try record.insert(db)
                 if let id = record.id { ids.append(id) }
             }
-            return .proceed(SignInAttempt(account: account, client: client, failureRowIDs: ids))
+            return .proceed(SignInAttempt(
+                account: account, client: client, failureRowIDs: ids,
+                forgetSuccessesBefore: now.addingTimeInterval(-max(throttle.knownClientPeriod, throttle.window))))
         }
     }
 
@@ -71,6 +75,10 @@ extension AppDatabase {
             try db.execute(
                 sql: "INSERT INTO sign_in_success (account_id, client, succeeded_at) VALUES (?, ?, ?)",
                 arguments: [attempt.account.rawValue, attempt.client, now])
+            // Each account prunes its own history, so the table stays bounded without a cron job.
+            try db.execute(
+                sql: "DELETE FROM sign_in_success WHERE account_id = ? AND succeeded_at < ?",
+                arguments: [attempt.account.rawValue, attempt.forgetSuccessesBefore])
         }
     }
 
