@@ -24,6 +24,8 @@ public struct SignInThrottle: Sendable {
     /// An address the account signed in from within this period is the owner's: the account-wide
     /// failure allowance does not hold it back.
     public var knownClientPeriod: TimeInterval = 30 * 24 * 60 * 60
+    /// An attempt still being checked after this long is taken to have died with its process.
+    public var attemptTimeout: TimeInterval = 60
     public var firstDelay: TimeInterval = 15
     public var maximumDelay: TimeInterval = 15 * 60
 
@@ -102,8 +104,9 @@ public struct SignInWait: Equatable, Sendable {
     }
 }
 
-/// What the store counted for one sign-in attempt, within the throttle's window: failures
-/// include attempts still being checked, so concurrent attempts all count.
+/// What the store counted for one sign-in attempt, within the throttle's window. Attempts still
+/// being checked count both as failures and as successes, so concurrent attempts all count
+/// whichever way they end.
 public struct SignInFacts: Equatable, Sendable {
     public struct Tally: Equatable, Sendable {
         public var count: Int

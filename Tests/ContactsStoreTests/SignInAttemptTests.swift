@@ -35,6 +35,30 @@ import Testing
         #expect(try db.signInFailures(key: "ip:192.0.2.1", since: .distantPast).count == throttle.freeFailuresPerAccount)
     }
 
+    @Test func attemptsBeingCheckedCountTowardsTheSuccessLimitToo() throws {
+        let db = try AppDatabase.temporary()
+        try db.given(accounts: "aa1-ovh")
+        let lenient = {
+            var lenient = throttle
+            lenient.freeFailuresPerAccount = 100
+            lenient.freeFailuresPerClient = 100
+            return lenient
+        }()
+        let admitted = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            if case .proceed = try? db.beginSignIn(account: cid("aa1-ovh"), client: "192.0.2.1", now: now, throttle: lenient) {
+                admitted.withLock { $0 += 1 }
+            }
+        }
+        #expect(admitted.withLock { $0 } == lenient.freeSuccessesPerAccount)
+        // An attempt whose process died stops counting after the attempt timeout.
+        let later = now + lenient.attemptTimeout + 1
+        guard case .proceed = try db.beginSignIn(account: cid("aa1-ovh"), client: "192.0.2.1", now: later, throttle: lenient) else {
+            Issue.record("stale attempts still count")
+            return
+        }
+    }
+
     @Test func anAttemptCountsAsAFailureUntilItSucceeds() throws {
         let db = try AppDatabase.temporary()
         try db.given(accounts: "aa1-ovh")
@@ -74,7 +98,7 @@ import Testing
         // A day later, failures from 50 addresses hold back new ones, not the known one.
         let nextDay = now + 86_400
         for index in 0..<throttle.freeFailuresPerAccountFromAllClients {
-            _ = try attempt(try begin(db, from: "203.0.113.\(index)", at: nextDay))
+            try db.recordSignInFailure(try attempt(try begin(db, from: "203.0.113.\(index)", at: nextDay)))
         }
         guard case .wait = try begin(db, from: "203.0.113.250", at: nextDay) else {
             Issue.record("a new address passed the account cap")

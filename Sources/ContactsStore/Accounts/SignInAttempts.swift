@@ -9,6 +9,8 @@ public struct SignInAttempt: Equatable, Sendable {
     public let client: String
     /// The `sign_in_failure` rows written for it (account, account from client, client).
     let failureRowIDs: [Int64]
+    /// Its `sign_in_pending` row.
+    let pendingRowID: Int64
     /// The account's successes before this are no longer needed (past the known-client period).
     let forgetSuccessesBefore: Date
 }
@@ -28,16 +30,25 @@ extension AppDatabase {
         let keys: [SignInThrottle.Key] = [.account(account), .accountFromClient(account, client), .client(client)]
         return try dbPool.write { db in
             let since = now.addingTimeInterval(-throttle.window)
+            let alive = now.addingTimeInterval(-throttle.attemptTimeout)
+            try db.execute(
+                sql: "DELETE FROM sign_in_pending WHERE account_id = ? AND started_at < ?", arguments: [account.rawValue, alive])
             let facts = SignInFacts(
                 failuresOfAccountFromClient: try failures(db, key: keys[1].storageKey, since: since),
                 failuresOfAccount: try failures(db, key: keys[0].storageKey, since: since),
                 failuresFromClient: try failures(db, key: keys[2].storageKey, since: since),
                 successesOfAccount: try tally(db, sql: """
-                    SELECT count(*), max(succeeded_at) FROM sign_in_success WHERE account_id = ? AND succeeded_at >= ?
-                    """, [account.rawValue, since]),
+                    SELECT count(*), max(at) FROM (
+                        SELECT succeeded_at AS at FROM sign_in_success WHERE account_id = ? AND succeeded_at >= ?
+                        UNION ALL
+                        SELECT started_at FROM sign_in_pending WHERE account_id = ? AND started_at >= ?)
+                    """, [account.rawValue, since, account.rawValue, alive]),
                 successesFromClient: try tally(db, sql: """
-                    SELECT count(*), max(succeeded_at) FROM sign_in_success WHERE client = ? AND succeeded_at >= ?
-                    """, [client, since]),
+                    SELECT count(*), max(at) FROM (
+                        SELECT succeeded_at AS at FROM sign_in_success WHERE client = ? AND succeeded_at >= ?
+                        UNION ALL
+                        SELECT started_at FROM sign_in_pending WHERE client = ? AND started_at >= ?)
+                    """, [client, since, client, alive]),
                 clientIsKnown: try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM sign_in_success
                                    WHERE account_id = ? AND client = ? AND succeeded_at >= ?)
@@ -51,9 +62,20 @@ extension AppDatabase {
                 try record.insert(db)
                 if let id = record.id { ids.append(id) }
             }
+            try db.execute(
+                sql: "INSERT INTO sign_in_pending (account_id, client, started_at) VALUES (?, ?, ?)",
+                arguments: [account.rawValue, client, now])
             return .proceed(SignInAttempt(
-                account: account, client: client, failureRowIDs: ids,
+                account: account, client: client, failureRowIDs: ids, pendingRowID: db.lastInsertedRowID,
                 forgetSuccessesBefore: now.addingTimeInterval(-max(throttle.knownClientPeriod, throttle.window))))
+        }
+    }
+
+    /// The password did not match: the attempt stays counted as a failure, and is no longer
+    /// being checked.
+    public func recordSignInFailure(_ attempt: SignInAttempt) throws {
+        try dbPool.write { db in
+            try deletePendingRow(db, attempt)
         }
     }
 
@@ -61,6 +83,7 @@ extension AppDatabase {
     public func abandonSignIn(_ attempt: SignInAttempt) throws {
         try dbPool.write { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
+            try deletePendingRow(db, attempt)
         }
     }
 
@@ -69,6 +92,7 @@ extension AppDatabase {
     public func recordSignInSuccess(_ attempt: SignInAttempt, now: Date) throws {
         try dbPool.write { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
+            try deletePendingRow(db, attempt)
             try db.execute(
                 sql: "DELETE FROM sign_in_failure WHERE key = ?",
                 arguments: [SignInThrottle.Key.accountFromClient(attempt.account, attempt.client).storageKey])
@@ -108,6 +132,10 @@ extension AppDatabase {
     private func tally(_ db: Database, sql: String, _ arguments: StatementArguments) throws -> SignInFacts.Tally {
         let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
         return SignInFacts.Tally(count: row?[0] ?? 0, latest: row?[1])
+    }
+
+    private func deletePendingRow(_ db: Database, _ attempt: SignInAttempt) throws {
+        try db.execute(sql: "DELETE FROM sign_in_pending WHERE id = ?", arguments: [attempt.pendingRowID])
     }
 
     private func deleteFailureRows(_ db: Database, _ ids: [Int64]) throws {

@@ -66,6 +66,7 @@ extension Application {
             return response
         }
         guard matches, let account = try database.account(customerID) else {
+            try database.recordSignInFailure(attempt)
             return signInForm(
                 context, customerID: typedID, next: next,
                 errorMessage: strings(context)["signin_error_invalid"], status: .unprocessableContent
