@@ -16,7 +16,9 @@ public struct SignInAttempt: Equatable, Sendable {
 }
 
 public enum SignInGate: Equatable, Sendable {
-    /// Check the password now; then report a success with ``AppDatabase/recordSignInSuccess(_:now:)``.
+    /// Check the password now, then say how it ended: ``AppDatabase/recordSignInSuccess(_:now:)``,
+    /// ``AppDatabase/recordSignInFailure(_:)``, or ``AppDatabase/abandonSignIn(_:)`` when it
+    /// was never checked.
     case proceed(SignInAttempt)
     /// Not checked: another attempt will be after this wait.
     case wait(SignInWait)
