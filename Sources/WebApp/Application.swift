@@ -23,6 +23,8 @@ public final class Application: HTTPResponder {
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
     let unknownAccountHash: String
+    /// Bounds how many sign-ins hash a password at once, so page requests keep their cores.
+    let hashingSlots: HashingSlots
     private let router: Router
 
     /// Templates every page needs; checked at start so a missing one fails fast.
@@ -55,6 +57,7 @@ public final class Application: HTTPResponder {
         self.sessions = SessionManager(database: self.database, configuration: configuration)
         self.logger = Logger(label: "service-contacts.web")
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
+        self.hashingSlots = HashingSlots(count: configuration.passwordHashingSlots, wait: configuration.passwordSlotWait)
         self.router = Self.makeRouter()
     }
 

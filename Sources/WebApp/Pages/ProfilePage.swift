@@ -51,7 +51,10 @@ extension Application {
                 return try formBack(.unprocessableContent)
             }
             // Wrong passwords here count with the sign-in's, so this form is no way round its throttle.
-            let keys: [SignInThrottle.Key] = [.account(account.id), .client(context.request.remoteAddress)]
+            // As the sign-in counts them: per account and address for the wait, per address, and
+            // per account towards the cap for all addresses together.
+            let client = context.request.remoteAddress
+            let keys: [SignInThrottle.Key] = [.accountFromClient(account.id, client), .client(client)]
             if let wait = try signInWaitTime(keys, now: context.now) {
                 let seconds = Int(wait)
                 fieldErrors["password"] = "signin_error_throttled"
@@ -59,12 +62,21 @@ extension Application {
                 response.headers.append(("Retry-After", String(seconds)))
                 return response
             }
-            guard let hash = try database.passwordHash(for: account.id), PasswordHasher.verify(password, against: hash) else {
-                try database.recordSignInFailure(keys: keys.map(\.storageKey), now: context.now)
+            let hash = try database.passwordHash(for: account.id)
+            // Hashed within the same bounded slots as the sign-in's, so this form cannot starve pages either.
+            guard let matches = hashingSlots.withSlot({ hash.map { PasswordHasher.verify(password, against: $0) } ?? false }) else {
+                var response = try formBack(.serviceUnavailable, passwordError: strings(context)["signin_error_busy"])
+                response.headers.append(("Retry-After", String(Self.busyRetryAfterSeconds)))
+                return response
+            }
+            guard matches else {
+                try database.recordSignInFailure(keys: (keys + [.account(account.id)]).map(\.storageKey), now: context.now)
                 fieldErrors["password"] = "profile_password_error_wrong"
                 return try formBack(.unprocessableContent)
             }
-            try database.clearSignInFailures(key: SignInThrottle.Key.account(account.id).storageKey)
+            for key in [SignInThrottle.Key.account(account.id), .accountFromClient(account.id, client)] {
+                try database.clearSignInFailures(key: key.storageKey)
+            }
         }
 
         let notice: String

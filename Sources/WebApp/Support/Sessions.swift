@@ -59,7 +59,8 @@ struct SessionManager {
     func signIn(_ account: Account, replacing previous: Visitor, now: Date) throws -> Visitor {
         try? database.deleteSession(digest: Secret.digest(previous.secret))
         let secret = Secret.generate()
-        try database.createSession(digest: Secret.digest(secret), account: account.id, now: now)
+        // Past the account's limit the oldest sessions end, so sign-in loops cannot pile up rows.
+        try database.createSession(digest: Secret.digest(secret), account: account.id, now: now, limit: configuration.sessionLimit)
         return Visitor(secret: secret, secretIsNew: true, account: account, signedInAt: now)
     }
 
