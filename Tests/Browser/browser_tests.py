@@ -401,6 +401,34 @@ class Flow:
         check(t("profile_saved", self.language) in b.text(".notice-box"), "no notice that the profile is saved")
         b.page("profile-back", "profile_title", keyboard=False, shot=False)
 
+    def test_phone(self):
+        """The same pages on a 390 px phone: one card per service and request, nothing wider than
+        the screen, every control reachable."""
+        b = Browser(self.language, phone=True)
+        try:
+            b.get("/sign-in")
+            b.find("#customer_id").send_keys(self.world["demo"])
+            b.find("#password").send_keys(self.world["password"])
+            b.press_enter(b.find("#password"))
+            check(b.path.startswith("/contacts"), f"signing in on a phone leads to {b.path}")
+            if b.find("html").get_attribute("lang") != TAGS[self.language]:
+                b.click(b.find(f'nav.languages a[lang="{TAGS[self.language]}"]'))
+            edit = [a.get_attribute("href") for a in b.find_all("td.actions-cell a")][:1]
+            pages = [("/contacts?size=25", "contacts", "contacts_title"), ("/requests", "requests", "requests_title"),
+                     (self.request_path, "request", "request_title"), ("/profile", "profile", "profile_title")]
+            if edit:
+                pages.append((edit[0][len(BASE_URL):], "edit", "edit_title"))
+            for path, name, title_key in pages:
+                if not path:
+                    continue
+                b.get(path)
+                widths = b.driver.execute_script(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]")
+                check(widths[0] <= widths[1], f"{path} on a phone is {widths[0]} px wide for a {widths[1]} px screen")
+                b.page(f"phone-{name}", title_key, keyboard=False)
+        finally:
+            b.quit()
+
     def test_language_switcher(self):
         b = self.browser
         self.as_demo()
@@ -441,6 +469,7 @@ STEPS = [
     ("confirmation through the emailed links, both confirmers", Flow.test_confirmation_flow, "edit page: pencil, new technical contact (keyboard only)"),
     ("requests page and the request's history", Flow.test_requests_page, "confirmation through the emailed links, both confirmers"),
     ("profile: email (password, link) and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
+    ("phone: every page fits 390 px, cards instead of tables", Flow.test_phone, "requests page and the request's history"),
     ("language switcher", Flow.test_language_switcher, "sign in (keyboard, Enter submits)"),
     ("sign out", Flow.test_sign_out, "sign in (keyboard, Enter submits)"),
 ]

@@ -79,8 +79,13 @@ def deliver_mail():
 
 # --- The browser ---------------------------------------------------------------------------------
 
-def new_browser(language):
-    """Headless Chromium whose Accept-Language is `language`, as a customer's browser would be."""
+# A phone's width: headless windows cannot be narrower than 500 px, Chromium's mobile emulation can.
+PHONE_WIDTH = 390
+
+
+def new_browser(language, phone=False):
+    """Headless Chromium whose Accept-Language is `language`, as a customer's browser would be;
+    with `phone`, a 390 px wide touch screen."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -91,6 +96,9 @@ def new_browser(language):
                      f"--lang={language}"):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    if phone:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
@@ -102,10 +110,12 @@ class Browser:
     """One customer's browser, speaking `language`; every page it loads is checked and kept as
     a screenshot named `<language>-<NN>-<name>.png`."""
 
-    def __init__(self, language):
+    def __init__(self, language, phone=False):
         self.language = language
-        self.driver = new_browser(language)
-        self.shots = 0
+        self.phone = phone
+        self.driver = new_browser(language, phone)
+        # A phone's screenshots are numbered after the desktop's, so both fit one index.
+        self.shots = 50 if phone else 0
         self.keyboard_checked = set()
 
     def quit(self):
@@ -319,8 +329,8 @@ class Browser:
         self.shots += 1
         metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
         size = metrics.get("cssContentSize") or metrics["contentSize"]
-        width = max(1280, int(size["width"]))
-        height = min(max(900, int(size["height"])), 2400)
+        width = int(size["width"]) if self.phone else max(1280, int(size["width"]))
+        height = min(max(844 if self.phone else 900, int(size["height"])), 2400)
         shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},

@@ -120,6 +120,9 @@ extension Application {
             noEditOpen: strings["contacts_no_edit_open"],
             noEditPayment: strings["contacts_no_edit_payment"],
             requesterPayment: account.paymentStatus,
+            columnLabels: ContactRowView.ColumnLabels(
+                type: strings["contacts_col_type"], admin: strings["contacts_col_admin"], tech: strings["contacts_col_tech"],
+                billing: strings["contacts_col_billing"], yourRoles: strings["contacts_your_roles"]),
             typeLabels: Dictionary(uniqueKeysWithValues: ServiceType.allCases.map { ($0, strings[$0.labelKey]) }),
             roleLabels: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, strings[$0.labelKey]) })
         )
@@ -228,6 +231,15 @@ struct OptionView: MustacheParent {
 /// A class: the engine copies the row out of its `Any` box at every lookup, a struct of sixteen
 /// fields with each of its strings retained and released, a class with one reference.
 final class ContactRowView: MustacheParent {
+    /// The column headings, repeated in each row for narrow screens (as `data-label`).
+    struct ColumnLabels {
+        let type: String
+        let admin: String
+        let tech: String
+        let billing: String
+        let yourRoles: String
+    }
+
     /// Per-page values shared by all rows (catalog strings resolved once).
     struct Shared {
         let you: String
@@ -235,6 +247,7 @@ final class ContactRowView: MustacheParent {
         let noEditOpen: String
         let noEditPayment: String
         let requesterPayment: PaymentStatus
+        let columnLabels: ColumnLabels
         let typeLabels: [ServiceType: String]
         let roleLabels: [Role: String]
     }
@@ -255,6 +268,7 @@ final class ContactRowView: MustacheParent {
     let editLabel: String
     let you: String
     let editShort: String
+    let labels: ColumnLabels
     /// Whether anything can be asked now; else why not.
     let canEdit: Bool
     let noEditReason: String
@@ -272,6 +286,7 @@ final class ContactRowView: MustacheParent {
         billingName = row.billing.displayName
         billingMine = row.myRoles.contains(.billing)
         myRoles = row.myRoles.sorted().map { shared.roleLabels[$0] ?? strings[$0.labelKey] }.joined(separator: ", ")
+        labels = shared.columnLabels
         let askable = ChangeRules.askableRoles(myRoles: row.myRoles, openRoles: openRoles, requesterPayment: shared.requesterPayment)
         canEdit = !askable.isEmpty
         let changeable = row.myRoles.contains(.administrative) ? Set(Role.allCases) : row.myRoles
@@ -300,6 +315,11 @@ final class ContactRowView: MustacheParent {
         case "el": Text(editLabel)
         case "you": Text(you)
         case "es": Text(editShort)
+        case "lx": Text(labels.type)
+        case "la": Text(labels.admin)
+        case "lt": Text(labels.tech)
+        case "lb": Text(labels.billing)
+        case "lr": Text(labels.yourRoles)
         case "ce": canEdit
         case "nr": Text(noEditReason)
         default: nil
