@@ -79,6 +79,9 @@ def deliver_mail():
 
 # --- The browser ---------------------------------------------------------------------------------
 
+# axe-core, from the axe-selenium-python package that Tests/Browser/run installs (SC_AXE_JS).
+AXE_SOURCE = open(os.environ["SC_AXE_JS"], encoding="utf-8").read() if os.environ.get("SC_AXE_JS") else ""
+
 # A phone's width: headless windows cannot be narrower than 500 px, Chromium's mobile emulation can.
 PHONE_WIDTH = 390
 
@@ -213,6 +216,7 @@ class Browser:
         title = self.driver.title
         check(title.startswith(expected), f"{name}: <title> {title!r} does not start with the page's heading {expected!r}")
         self.check_labels(name)
+        self.check_axe(name)
         self.check_console(name)
         if keyboard and (title_key, language) not in self.keyboard_checked:
             # Once per kind of page and language: the walk is the same on every visit.
@@ -220,6 +224,21 @@ class Browser:
             self.check_keyboard_reaches_everything(name)
         if shot:
             self.screenshot(name)
+
+    def check_axe(self, name):
+        """axe-core's WCAG 2.x A and AA rules on the page as shown: no violation. The script
+        is handed to the page through WebDriver, which the page's CSP does not govern."""
+        if not AXE_SOURCE:
+            return
+        self.driver.execute_script(AXE_SOURCE)
+        result = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): '
+                   + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));
+        """)
+        check(not result, f"{name}: accessibility violations (axe-core, WCAG 2 A and AA): {result} (at {self.path})")
 
     def check_labels(self, name):
         """Every input, select and textarea a person fills in has an accessible name from a label
