@@ -26,6 +26,7 @@ public final class Application: HTTPResponder {
     /// Bounds how many sign-ins hash a password at once, so page requests keep their cores.
     let hashingSlots: HashingSlots
     private let router: Router
+    let metrics = AppMetrics()
 
     /// Templates every page needs; checked at start so a missing one fails fast.
     static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change"]
@@ -62,6 +63,10 @@ public final class Application: HTTPResponder {
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        metrics.measure(route: router.routeLabel(path: request.rawPath)) { respondMeasured(to: request) }
+    }
+
+    private func respondMeasured(to request: HTTPRequest) -> HTTPResponse {
         let isHead = request.method == "HEAD"
         var response: HTTPResponse
         var context: RequestContext?

@@ -21,6 +21,17 @@ func expectSecurityHeaders(_ response: ClientResponse, sourceLocation: SourceLoc
 /// The real contacts-fcgi behind the real nginx, over HTTP on loopback.
 @Suite(.timeLimit(.minutes(3)))
 struct SmokeTests {
+    @Test func metricsAndHealthThroughNginxFromThisHost() throws {
+        let server = try EndToEndServer()
+        let client = HTTPTestClient(port: server.port)
+        #expect(try client.send("GET", "/sign-in").status == 200)
+        let metrics = try client.send("GET", "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains(#"contacts_requests_total{route="/sign-in",status="200"}"#))
+        let health = try client.send("GET", "/healthz")
+        #expect(health.status == 200 && health.text.contains("database: ok"))
+    }
+
     @Test func staticFilesComeFromPublicWithCacheAndSecurityHeaders() throws {
         let server = try EndToEndServer()
         let css = try HTTPTestClient(port: server.port).send("GET", "/static/app.css")

@@ -6,9 +6,8 @@ extension Application {
         router.add("GET", "/") { _, context in
             .redirect(to: context.visitor.isSignedIn ? "/contacts" : "/sign-in")
         }
-        router.add("GET", "/healthz") { _, _ in
-            HTTPResponse(status: .ok, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("ok\n".utf8))
-        }
+        router.add("GET", "/healthz") { app, context in try app.showHealth(context) }
+        router.add("GET", "/metrics") { app, context in try app.showMetrics(context) }
         router.add("GET", "/sign-in") { app, context in try app.showSignIn(context) }
         router.add("POST", "/sign-in") { app, context in try app.signIn(context) }
         router.add("POST", "/sign-out") { app, context in try app.signOut(context) }

@@ -40,6 +40,17 @@ struct Router: Sendable {
         return .none
     }
 
+    /// The pattern a path falls under ("/requests/:id"), to name it in metrics and logs
+    /// without the IDs; "other" for paths no route knows, so that scanners cannot fill the
+    /// metrics with names of their own.
+    func routeLabel(path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for route in routes where route.segments.count == segments.count && Self.bind(route.segments, to: segments) != nil {
+            return route.segments.joined(separator: "/")
+        }
+        return "other"
+    }
+
     /// nil when the path does not fit the pattern; `.some(nil)` when it fits without an `:id`.
     private static func bind(_ pattern: [Substring], to path: [Substring]) -> Int64?? {
         var id: Int64?
