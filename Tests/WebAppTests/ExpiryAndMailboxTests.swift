@@ -2,6 +2,7 @@ import ContactsDomain
 import ContactsStore
 import Emails
 import Foundation
+import Localization
 import HTTPCore
 import Testing
 @testable import WebApp
@@ -76,5 +77,9 @@ import Testing
         #expect(page.contains("Dzień dobry &lt;b&gt;Nina&lt;/b&gt;"))
         #expect(page.contains("<a href=\"https://contacts.example.test/requests/7?code=abc-DEF_1\">"))
         #expect(page.contains("Koniec długiej linii."))
+        // Its date as every page writes a time: the reader's language and zone, named
+        #expect(page.contains(LocalFormat.zonedDateTime(
+            try #require(DemoMailMessage(parsing: Self.eml)?.sentAt), .pl, timeZone: try #require(TimeZone(identifier: "Europe/Warsaw")))))
+        #expect(!page.contains(" +0000"))
     }
 }

@@ -20,7 +20,8 @@ extension Application {
             return [
                 "to": message.to,
                 "subject": message.subject,
-                "date": message.date,
+                // The reader's way of writing a time, as on every other page.
+                "date": message.sentAt.map { dateTime($0, context) } ?? message.date,
                 "segments": message.bodySegments(linkPrefix: configuration.linkBase),
             ]
         }
@@ -35,6 +36,14 @@ struct DemoMailMessage {
     let subject: String
     let date: String
     let body: String
+
+    /// The Date header as a moment (RFC 5322: "Tue, 01 Dec 2026 23:18:04 +0000").
+    var sentAt: Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.date(from: date)
+    }
 
     init?(parsing text: String) {
         let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
