@@ -72,6 +72,17 @@ extension AppDatabase {
         }
     }
 
+    /// Sets the owners of many services in one transaction (all or none): the demo data's path.
+    public func setOwners(_ owners: [(serviceID: Int64, owner: OwnerDetails)], now: Date) throws {
+        try dbPool.write { db in
+            for (serviceID, owner) in owners {
+                guard try ServiceRecord.exists(db, key: serviceID) else { throw StoreError.unknownService }
+                try Self.writeOwner(owner, serviceID: serviceID, db)
+                try Self.recordEvent(serviceID: serviceID, at: now, actor: nil, kind: .ownerSet, fields: OwnerField.allCases, db)
+            }
+        }
+    }
+
     public func owner(ofService serviceID: Int64, now: Date) throws -> StoredOwner? {
         try dbPool.read { db in try Self.owner(serviceID: serviceID, now: now, db) }
     }
@@ -186,7 +197,7 @@ extension AppDatabase {
 
     private static func writeOwner(_ owner: OwnerDetails, serviceID: Int64, _ db: Database) throws {
         let contact = owner.contact
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO service_owner (service_id, name, organisation, street, postal_code, city, country, phone, email)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -194,8 +205,8 @@ extension AppDatabase {
                     name = excluded.name, organisation = excluded.organisation, street = excluded.street,
                     postal_code = excluded.postal_code, city = excluded.city, country = excluded.country,
                     phone = excluded.phone, email = excluded.email, revision = revision + 1
-                """,
-            arguments: [serviceID, owner.name, owner.organisation, contact.street, contact.postalCode.rawValue,
+                """
+        ).execute(arguments: [serviceID, owner.name, owner.organisation, contact.street, contact.postalCode.rawValue,
                         contact.city, contact.country.rawValue, contact.phone.rawValue, contact.email.rawValue])
     }
 
@@ -208,9 +219,9 @@ extension AppDatabase {
     private static func recordEvent(
         serviceID: Int64, at now: Date, actor: CustomerID?, kind: ServiceEvent.Kind, fields: [OwnerField], _ db: Database
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO service_event (service_id, at, actor, kind, fields) VALUES (?, ?, ?, ?, ?)",
-            arguments: [serviceID, now, actor?.rawValue, kind.rawValue, fields.map(\.rawValue).joined(separator: ",")])
+        try db.cachedStatement(
+            sql: "INSERT INTO service_event (service_id, at, actor, kind, fields) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [serviceID, now, actor?.rawValue, kind.rawValue, fields.map(\.rawValue).joined(separator: ",")])
     }
 
     private static func ownerEmailLink(tokenDigest: String, _ db: Database) throws -> OwnerEmailLink? {
