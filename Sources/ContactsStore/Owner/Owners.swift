@@ -37,6 +37,19 @@ public struct OwnerUpdateMail: Sendable {
     public var accounts: [CustomerID: Account]
     /// Who the owner's emails are filed under in the outbox: the administrative contact.
     public var onBehalfOf: CustomerID
+
+    public init(
+        serviceID: Int64, serviceName: String, before: OwnerDetails, decision: OwnerRules.UpdateDecision,
+        requester: Account, accounts: [CustomerID: Account], onBehalfOf: CustomerID
+    ) {
+        self.serviceID = serviceID
+        self.serviceName = serviceName
+        self.before = before
+        self.decision = decision
+        self.requester = requester
+        self.accounts = accounts
+        self.onBehalfOf = onBehalfOf
+    }
 }
 
 /// A link to confirm a new owner email address, as the page that opens it needs it.
