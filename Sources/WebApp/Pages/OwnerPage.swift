@@ -28,7 +28,7 @@ extension Application {
         case "owner-saved": notice = strings(context)["owner_saved"]
         default: break
         }
-        return servicePage(context, view, notice: notice)
+        return try servicePage(context, view, notice: notice)
     }
 
     func showOwnerForm(_ context: RequestContext) throws -> HTTPResponse {
@@ -92,7 +92,7 @@ extension Application {
             case .noChange:
                 return ownerForm(context, fresh, current, typed: typed, formError: strings(context)["owner_no_change"])
             case .notAllowed:
-                return servicePage(context, fresh, error: strings(context)["owner_not_allowed"], status: .forbidden)
+                return try servicePage(context, fresh, error: strings(context)["owner_not_allowed"], status: .forbidden)
             }
         }
         return .redirect(to: "/services/\(view.id)?notice=owner-saved")
@@ -171,7 +171,7 @@ extension Application {
     func refusedOwnerUpdate(_ context: RequestContext, account: Account) throws -> HTTPResponse {
         let view = try serviceView(context, account: account)
         let key = view.mayUpdate ? "owner_none" : "owner_not_allowed"
-        return servicePage(context, view, error: strings(context)[key], status: view.mayUpdate ? .conflict : .forbidden)
+        return try servicePage(context, view, error: strings(context)[key], status: view.mayUpdate ? .conflict : .forbidden)
     }
 
     private func ownerForm(_ form: FormData) -> OwnerRules.Form {

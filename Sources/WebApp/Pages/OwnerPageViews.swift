@@ -10,7 +10,7 @@ import Localization
 extension Application {
     func servicePage(
         _ context: RequestContext, _ view: ServiceView, notice: String? = nil, error: String? = nil, status: HTTPStatus = .ok
-    ) -> HTTPResponse {
+    ) throws -> HTTPResponse {
         let strings = strings(context)
         var model = serviceModel(context, view)
         model["notice"] = notice
@@ -24,7 +24,7 @@ extension Application {
                     "owner_pending", context.language, .string(pending.rawValue), .string(dateTime(until, context)))
             }
         }
-        let events = (try? database.serviceEvents(ofService: view.id)) ?? []
+        let events = try database.serviceEvents(ofService: view.id)
         model["hasHistory"] = !events.isEmpty
         model["history"] = events.reversed().map { event -> [String: Any] in
             let fields = event.fields.map { strings[$0.labelKey] }.joined(separator: ", ")
