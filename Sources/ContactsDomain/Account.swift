@@ -1,3 +1,4 @@
+import Foundation
 /// The three languages the product speaks; an account's preferred one is among them.
 public enum Language: String, CaseIterable, Sendable, Codable {
     case pl, pt, it
@@ -42,12 +43,41 @@ public struct Account: Equatable, Sendable {
     public var email: EmailAddress
     public var language: Language
     public var paymentStatus: PaymentStatus
+    /// The IANA time zone its pages and emails show times in; nil: its language's
+    /// (``Language/defaultTimeZone``).
+    public var chosenTimeZone: String?
 
-    public init(id: CustomerID, displayName: String, email: EmailAddress, language: Language, paymentStatus: PaymentStatus) {
+    public init(
+        id: CustomerID, displayName: String, email: EmailAddress, language: Language, paymentStatus: PaymentStatus,
+        timeZone: String? = nil
+    ) {
         self.id = id
         self.displayName = displayName
         self.email = email
         self.language = language
         self.paymentStatus = paymentStatus
+        self.chosenTimeZone = timeZone
+    }
+
+    /// The zone this account reads times in (SPEC "Times").
+    public var timeZone: String { chosenTimeZone ?? language.defaultTimeZone }
+}
+
+extension Language {
+    /// Where a customer of each language most likely lives (SPEC "Times").
+    public var defaultTimeZone: String {
+        switch self {
+        case .pl: "Europe/Warsaw"
+        case .pt: "Europe/Lisbon"
+        case .it: "Europe/Rome"
+        }
+    }
+}
+
+/// The time zones an account may choose: the IANA names this system knows.
+public enum TimeZoneChoice {
+    public static func isValid(_ identifier: String) -> Bool {
+        identifier.utf8.count <= 64 && TimeZone(identifier: identifier) != nil
+            && TimeZone.knownTimeZoneIdentifiers.contains(identifier)
     }
 }

@@ -98,6 +98,10 @@ public final class AppDatabase: Sendable {
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            // Deleted and overwritten content is zeroed, not left in free space: a delivered
+            // email's body (its code), an ended session's digest. With the checkpoint after
+            // each delivery (`truncateWriteAheadLog`), no file keeps them.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         return config
     }

@@ -29,7 +29,7 @@ public struct AccountEmails: Sendable {
             paragraphs: [
                 catalog.string("email_address_link_intro", language, .string(account.id.rawValue)),
                 link,
-                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, language))),
+                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, for: account))),
                 catalog.string("email_address_link_ignore", language),
             ]
         )
@@ -44,7 +44,7 @@ public struct AccountEmails: Sendable {
             paragraphs: [
                 catalog.string(
                     "email_address_notice_intro", language,
-                    .string(dateTime(date, language)), .string(account.id.rawValue), .string(newAddress.rawValue)),
+                    .string(dateTime(date, for: account)), .string(account.id.rawValue), .string(newAddress.rawValue)),
                 catalog.string("email_address_notice_until", language),
                 catalog.string("email_address_notice_react", language, .string("\(linkBase)/profile")),
             ]
@@ -73,7 +73,8 @@ public struct AccountEmails: Sendable {
         return OutgoingEmail(recipient: account.id, toAddress: address.rawValue, language: language, subject: subject, bodyText: body)
     }
 
-    private func dateTime(_ date: Date, _ language: Language) -> String {
-        LocalFormat.dateTime(date, language, timeZone: displayTimeZone)
+    /// In the recipient's zone, named (SPEC "Times").
+    private func dateTime(_ date: Date, for recipient: Account) -> String {
+        LocalFormat.zonedDateTime(date, recipient.language, timeZone: TimeZone(identifier: recipient.timeZone) ?? displayTimeZone)
     }
 }

@@ -26,12 +26,12 @@ public struct OwnerEmails: Sendable {
         var emails = mail.decision.recipients.compactMap { recipient -> OutgoingEmail? in
             switch recipient {
             case .owner(let address, let language):
-                return notice(mail, at: date, language: language, greetingName: mail.before.displayName,
-                              recipient: mail.onBehalfOf, address: address)
+                return notice(mail, at: date, language: language, timeZone: language.defaultTimeZone,
+                              greetingName: mail.before.displayName, recipient: mail.onBehalfOf, address: address)
             case .contact(let id):
                 guard let account = mail.accounts[id] else { return nil }
-                return notice(mail, at: date, language: account.language, greetingName: account.displayName,
-                              recipient: id, address: account.email)
+                return notice(mail, at: date, language: account.language, timeZone: account.timeZone,
+                              greetingName: account.displayName, recipient: id, address: account.email)
             }
         }
         if let pending = mail.decision.pendingEmail {
@@ -41,13 +41,13 @@ public struct OwnerEmails: Sendable {
     }
 
     private func notice(
-        _ mail: OwnerUpdateMail, at date: Date, language: Language, greetingName: String,
+        _ mail: OwnerUpdateMail, at date: Date, language: Language, timeZone: String, greetingName: String,
         recipient: CustomerID, address: EmailAddress
     ) -> OutgoingEmail {
         let before = mail.before.contact
         let after = mail.decision.applied
         var paragraphs = [
-            catalog.string("owner_email_updated_intro", language, .string(mail.serviceName), .string(dateTime(date, language))),
+            catalog.string("owner_email_updated_intro", language, .string(mail.serviceName), .string(dateTime(date, language, timeZone))),
             catalog.string("owner_email_updated_by", language, .string("\(mail.requester.displayName) (\(mail.requester.id.rawValue))")),
             mail.decision.changedFields.map { field in
                 let new = field == .email ? (mail.decision.pendingEmail?.rawValue ?? after[field]) : after[field]
@@ -75,7 +75,7 @@ public struct OwnerEmails: Sendable {
             paragraphs: [
                 catalog.string("owner_email_link_intro", language, .string(mail.serviceName)),
                 "\(linkBase)/owner-email/confirm?token=\(token)",
-                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, language))),
+                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, language, language.defaultTimeZone))),
                 catalog.string("owner_email_link_ignore", language),
             ])
     }
@@ -91,8 +91,9 @@ public struct OwnerEmails: Sendable {
         return OutgoingEmail(recipient: recipient, toAddress: address.rawValue, language: language, subject: subject, bodyText: body)
     }
 
-    private func dateTime(_ date: Date, _ language: Language) -> String {
-        LocalFormat.dateTime(date, language, timeZone: displayTimeZone)
+    /// In the reader's zone, named: an account's own, the owner's country's for the owner.
+    private func dateTime(_ date: Date, _ language: Language, _ zone: String) -> String {
+        LocalFormat.zonedDateTime(date, language, timeZone: TimeZone(identifier: zone) ?? displayTimeZone)
     }
 }
 

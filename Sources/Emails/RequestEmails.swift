@@ -50,7 +50,7 @@ public struct RequestEmails: RequestEmailComposer {
                 changeLine(request, language) + "\n" + catalog.string("email_requested_by", language, .string(request.requester.nameWithID)),
                 catalog.string("email_code_line", language, .string(code)),
                 catalog.string("email_link_line", language, .string(link)),
-                catalog.string("email_expires_line", language, .string(dateTime(request.expiresAt, language))),
+                catalog.string("email_expires_line", language, .string(dateTime(request.expiresAt, for: recipient))),
                 catalog.string("email_ignore_line", language),
             ]
         )
@@ -108,7 +108,8 @@ public struct RequestEmails: RequestEmailComposer {
         )
     }
 
-    private func dateTime(_ date: Date, _ language: Language) -> String {
-        LocalFormat.dateTime(date, language, timeZone: displayTimeZone)
+    /// In the recipient's zone, named (SPEC "Times").
+    private func dateTime(_ date: Date, for recipient: Account) -> String {
+        LocalFormat.zonedDateTime(date, recipient.language, timeZone: TimeZone(identifier: recipient.timeZone) ?? displayTimeZone)
     }
 }

@@ -20,6 +20,21 @@ public enum LocalFormat {
         return formatDate(civil, language) + ", " + pad2(civil.hour) + ":" + pad2(civil.minute)
     }
 
+    /// The date and time with the zone named by its offset at that moment, as every page and
+    /// email shows a time (SPEC "Times"): `5.03.2026, 07:05 UTC+1`. The offset, not a name:
+    /// it reads the same in every language and says what a reader elsewhere needs to know.
+    public static func zonedDateTime(_ date: Date, _ language: Language, timeZone: TimeZone) -> String {
+        dateTime(date, language, timeZone: timeZone) + " " + offsetName(timeZone.secondsFromGMT(for: date))
+    }
+
+    /// "UTC", "UTC+1", "UTC-3", "UTC+5:30".
+    static func offsetName(_ seconds: Int) -> String {
+        guard seconds != 0 else { return "UTC" }
+        let minutes = abs(seconds) / 60
+        let sign = seconds < 0 ? "-" : "+"
+        return "UTC" + sign + String(minutes / 60) + (minutes % 60 == 0 ? "" : ":" + pad2(minutes % 60))
+    }
+
     public static func date(_ date: Date, _ language: Language, timeZone: TimeZone) -> String {
         formatDate(CivilTime(date, timeZone), language)
     }

@@ -115,16 +115,12 @@ public struct MessageFormatter: Sendable {
 
     // MARK: - Header values
 
-    /// Refuses CR, LF, every other C0 or C1 control character, DEL and the Unicode line and
-    /// paragraph separators.
+    /// Refuses what ``DisplayText`` refuses in names (CR, LF, every other control character,
+    /// the line and paragraph separators, format characters such as bidi controls): the same
+    /// rule as the store's, so a name the store accepted never leaves its emails stuck here.
     static func checkHeaderValue(_ value: String, header: String) throws(MailFormatError) {
-        for scalar in value.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .lineSeparator, .paragraphSeparator:
-                throw .controlCharacter(header: header)
-            default:
-                continue
-            }
+        if value.unicodeScalars.contains(where: { !DisplayText.isAllowed($0) }) {
+            throw .controlCharacter(header: header)
         }
     }
 

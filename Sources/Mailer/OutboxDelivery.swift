@@ -8,6 +8,13 @@ public protocol OutboxStore: Sendable {
     func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail]
     func markDelivered(emailID: Int64, now: Date) throws
     func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws
+    /// Empties the write-ahead log after a batch, so delivered bodies leave no copy there.
+    func truncateWriteAheadLog() throws -> Bool
+}
+
+extension OutboxStore {
+    /// Stores without a write-ahead log have nothing to empty.
+    public func truncateWriteAheadLog() throws -> Bool { true }
 }
 
 extension AppDatabase: OutboxStore {}
@@ -100,6 +107,17 @@ public final class OutboxDelivery: Sendable {
             counts.delivered += 1
             logger.info("email delivered", metadata: metadata)
         }
+        if counts.delivered > 0 {
+            // The bodies just erased (codes) must not survive in the -wal file. The emails are
+            // delivered either way: a failure here is logged, and the next batch tries again.
+            do {
+                if try !database.truncateWriteAheadLog() {
+                    logger.notice("write-ahead log not emptied after delivery (a reader was busy); next batch retries")
+                }
+            } catch {
+                logger.error("write-ahead log not emptied after delivery", metadata: ["error": "\(error)"])
+            }
+        }
         return counts
     }
 
@@ -108,11 +126,25 @@ public final class OutboxDelivery: Sendable {
     /// handler setting a flag ends the loop within a fraction of a second once the current
     /// email is handed over. Database errors are logged and the loop carries on after the wait.
     /// `report` receives the counts of every pass that did something.
+    ///
+    /// `housekeeping`, when given, runs at the start and then every `housekeepingInterval`
+    /// seconds between passes (`deliver-mail --loop` purges expired sessions and throttle rows
+    /// with it); its errors are logged like a pass's.
     public func run(
         interval: TimeInterval, batchSize: Int = 100, until stop: () -> Bool,
+        housekeepingInterval: TimeInterval = 3_600, housekeeping: (() throws -> Void)? = nil,
         report: (DeliveryCounts) -> Void = { _ in }
     ) {
+        var nextHousekeeping = Date.distantPast
         while !stop() {
+            if let housekeeping, Date() >= nextHousekeeping {
+                nextHousekeeping = Date().addingTimeInterval(housekeepingInterval)
+                do {
+                    try housekeeping()
+                } catch {
+                    logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+                }
+            }
             var full = false
             do {
                 let counts = try deliverDue(limit: batchSize, until: stop)

@@ -1,4 +1,5 @@
 import ContactsDomain
+import Credentials
 import Foundation
 
 /// Everything the web application needs to know about its surroundings, read once at start.
@@ -21,6 +22,14 @@ public struct AppConfiguration: Sendable {
     public var requestLifetime: TimeInterval
     /// How many requests an account may make, and be named in (`RequestPolicy`'s by default).
     public var creationLimits: CreationLimits
+    /// At most this many password hashes (argon2id) at once...
+    public var passwordHashingSlots: Int
+    /// ...and a sign-in that finds none free within this long gets 503 with Retry-After.
+    public var passwordSlotWait: TimeInterval
+    /// How sign-in attempts, failed and successful, are slowed down.
+    public var signInThrottle: SignInThrottle
+    /// How many sessions one account may have; a new one ends the oldest beyond it.
+    public var sessionLimit: SessionLimit
     /// Where the demo's delivered `.eml` files are, to show them on `/demo/mailbox`; nil (the
     /// default) turns that page off. A demo aid only: it shows every account's emails.
     public var demoMailboxDirectory: String?
@@ -38,6 +47,10 @@ public struct AppConfiguration: Sendable {
         displayTimeZone: TimeZone = TimeZone(identifier: "UTC")!,
         requestLifetime: TimeInterval = 14 * 24 * 60 * 60,
         creationLimits: CreationLimits = RequestPolicy.creationLimits,
+        passwordHashingSlots: Int = HashingSlots.defaultCount,
+        passwordSlotWait: TimeInterval = 0.25,
+        signInThrottle: SignInThrottle = SignInThrottle(),
+        sessionLimit: SessionLimit = .standard,
         demoMailboxDirectory: String? = nil,
         benchRoutes: Bool = false
     ) {
@@ -51,6 +64,10 @@ public struct AppConfiguration: Sendable {
         self.displayTimeZone = displayTimeZone
         self.requestLifetime = requestLifetime
         self.creationLimits = creationLimits
+        self.passwordHashingSlots = passwordHashingSlots
+        self.passwordSlotWait = passwordSlotWait
+        self.signInThrottle = signInThrottle
+        self.sessionLimit = sessionLimit
         self.demoMailboxDirectory = demoMailboxDirectory
         self.benchRoutes = benchRoutes
     }

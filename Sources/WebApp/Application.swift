@@ -25,6 +25,8 @@ public final class Application: HTTPResponder {
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
     let unknownAccountHash: String
+    /// Bounds how many sign-ins hash a password at once, so page requests keep their cores.
+    let hashingSlots: HashingSlots
     private let router: Router
 
     /// Templates every page needs; checked at start so a missing one fails fast.
@@ -60,6 +62,7 @@ public final class Application: HTTPResponder {
         self.sessions = SessionManager(database: self.database, configuration: configuration)
         self.logger = Logger(label: "service-contacts.web")
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
+        self.hashingSlots = HashingSlots(count: configuration.passwordHashingSlots, wait: configuration.passwordSlotWait)
         self.router = Self.makeRouter()
     }
 
@@ -80,6 +83,11 @@ public final class Application: HTTPResponder {
         if let context {
             finish(&response, context: context)
         }
+        // Secure cookies mean the site is served over HTTPS: tell browsers never to use plain
+        // HTTP for it again (docs/DECISIONS.md: why the app says it, not nginx.conf).
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
         if isHead { response.body = [] }
         return response
     }
@@ -87,7 +95,11 @@ public final class Application: HTTPResponder {
     /// Framing errors the FastCGI adapter found before a request existed: a localized page too.
     public func respondToUnreadableRequest(_ status: HTTPStatus, headers: [String: String]) -> HTTPResponse {
         let error: WebError = status == .payloadTooLarge ? .payloadTooLarge : .badRequest
-        return errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        var response = errorResponse(error, context: nil, request: HTTPRequest(method: "GET", rawPath: "/", headers: headers))
+        if configuration.secureCookies {
+            response.headers.append(("Strict-Transport-Security", Self.strictTransportSecurity))
+        }
+        return response
     }
 
     private func route(_ context: RequestContext, method: String) throws -> HTTPResponse {
@@ -182,6 +194,9 @@ public final class Application: HTTPResponder {
         // Pages show personal data: never stored by shared or browser caches.
         response.headers.append(("Cache-Control", "no-store"))
     }
+
+    /// One year, this host only: a subdomain of the operator's may still be plain HTTP.
+    static let strictTransportSecurity = "max-age=31536000"
 
     static func isUnavailable(_ error: Error) -> Bool {
         AppDatabase.isUnavailable(error)

@@ -12,7 +12,7 @@ struct ContactsAdmin: ParsableCommand {
         discussion: "Every command takes --database PATH (default run/contacts.sqlite) and migrates it first.",
         subcommands: [
             Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self, SetOwner.self,
-            DeliverMail.self, ExpireRequests.self, BenchData.self,
+            DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self,
         ])
 }
 
@@ -88,10 +88,21 @@ enum Parse {
     }
 
     static func displayName(_ text: String) throws -> String {
+        try displayText(text, what: "display name", maximumLength: DisplayText.maximumDisplayNameLength)
+    }
+
+    static func serviceName(_ text: String) throws -> String {
+        try displayText(text, what: "service name", maximumLength: DisplayText.maximumServiceNameLength)
+    }
+
+    /// Surrounding spaces are trimmed; everything else must pass ContactsDomain's one rule.
+    static func displayText(_ text: String, what: String, maximumLength: Int) throws -> String {
         let name = text.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.unicodeScalars.count <= 200,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ValidationError("The display name must be 1 to 200 characters on one line.")
+        do {
+            try DisplayText.check(name, maximumLength: maximumLength)
+        } catch {
+            throw ValidationError("The \(what) must be 1 to \(maximumLength) characters on one line, "
+                + "without control, invisible or direction-changing characters: \(error).")
         }
         return name
     }
@@ -255,7 +266,7 @@ struct AddService: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create a service with its three contacts.")
 
     @OptionGroup var options: DatabaseOptions
-    @Option(help: "Service name, e.g. example.pl or vps-1a2b3c.vps.example.")
+    @Option(help: "Service name, e.g. example.pl or vps-1a2b3c.vps.example.", transform: Parse.serviceName)
     var name: String
     @Option(help: "domain, hosting, vps, dedicated, email or database.", transform: Parse.serviceType)
     var type: ServiceType
@@ -277,15 +288,14 @@ struct AddService: ParsableCommand {
                 ? "no account \(list[0]) exists; create it first with add-account."
                 : "no accounts \(list.joined(separator: ", ")) exist; create them first with add-account.")
         }
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
         let id: Int64
         do {
             id = try database.addService(
-                name: trimmed, type: type, administrative: admin, technical: tech, billing: billing)
+                name: name, type: type, administrative: admin, technical: tech, billing: billing)
         } catch let error as StoreError {
             throw error.explained()
         }
-        print("Created service \(id): \(trimmed) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
+        print("Created service \(id): \(name) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
         if let ownerDetails {
             try database.setOwner(ownerDetails, ofService: id, now: Date())
             print("Owner: \(describe(ownerDetails)).")

@@ -14,8 +14,10 @@ struct DeliverMail: ParsableCommand {
             by default, as .eml files in a directory (--directory, default run/mail: the demo's \
             mailbox). An email that fails stays queued and is tried again later, after a delay \
             that grows with each failure; the reason is logged on standard error. With --loop, \
-            delivers every --interval seconds until SIGINT or SIGTERM. Only one deliver-mail runs \
-            per database at a time.
+            delivers every --interval seconds until SIGINT or SIGTERM, and purges expired sessions \
+            and old throttle rows every --purge-interval seconds (as `purge` does). After each \
+            batch the write-ahead log is truncated, so delivered codes stay in no file. Only one \
+            deliver-mail runs per database at a time.
 
             Exit status: 0 when every email due was delivered, 2 when some failed (they stay \
             queued), 1 on any other error.
@@ -58,6 +60,9 @@ struct DeliverMail: ParsableCommand {
     @Option(help: "Emails handled per pass at most.")
     var batchSize = 100
 
+    @Option(help: "With --loop: seconds between purges of expired sessions and old throttle rows (as `purge` does); 0: never.")
+    var purgeInterval: Double = 3_600
+
     func validate() throws {
         if directory != nil && sendmail != nil {
             throw ValidationError("Give either --directory or --sendmail, not both.")
@@ -75,6 +80,9 @@ struct DeliverMail: ParsableCommand {
         }
         guard interval > 0, interval <= 86_400 else {
             throw ValidationError("--interval must be more than 0 and at most 86400 seconds.")
+        }
+        guard purgeInterval >= 0, purgeInterval <= 86_400 else {
+            throw ValidationError("--purge-interval must be between 0 and 86400 seconds.")
         }
         guard (1...10_000).contains(batchSize) else {
             throw ValidationError("--batch-size must be between 1 and 10000.")
@@ -109,7 +117,17 @@ struct DeliverMail: ParsableCommand {
             print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
-            delivery.run(interval: interval, batchSize: batchSize, until: StopSignal.received) { counts in
+            let purge: (() throws -> Void)? = purgeInterval == 0 ? nil : {
+                let counts = try database.purge(now: Date())
+                if counts != PurgeCounts() {
+                    print("\(Self.timestamp()) \(Purge.summary(counts))")
+                    flushOutput()
+                }
+            }
+            delivery.run(
+                interval: interval, batchSize: batchSize, until: StopSignal.received,
+                housekeepingInterval: purgeInterval, housekeeping: purge
+            ) { counts in
                 print("\(Self.timestamp()) delivered \(counts.delivered), failed \(counts.failed)")
                 flushOutput()
             }

@@ -65,6 +65,9 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Contact change requests one account may make per hour and per day, and requests that may name one account as the new contact per day, as HOUR,DAY,NAMED. [env: CONTACTS_REQUEST_LIMITS] (default: 50,200,20)")
     var requestLimits: String?
 
+    @Option(help: "Password hashes (argon2id, 19 MiB and tens of milliseconds each) computed at once; a sign-in that finds none free within 250 ms gets 503 with Retry-After. [env: CONTACTS_PASSWORD_SLOTS] (default: one per core)")
+    var passwordSlots: Int?
+
     @Option(help: "Demo aid: show the .eml files of this directory on /demo/mailbox, to every visitor. Never in production. [env: CONTACTS_DEMO_MAILBOX] (default: off)")
     var demoMailbox: String?
 
@@ -75,6 +78,9 @@ struct ContactsFCGI: ParsableCommand {
         // First, before the database or anything else can start a thread: every thread must
         // inherit the blocked SIGTERM/SIGINT so that only the server's sigwait sees them.
         FastCGIServer.blockTerminationSignals()
+        // The database (and the -wal and -shm files SQLite makes next to it) is for this user
+        // only: it holds password hashes and session digests. The socket's mode is set apart.
+        umask(0o077)
 
         let environment = ProcessInfo.processInfo.environment
         let level = try Self.logLevel(logLevel ?? environment["CONTACTS_LOG_LEVEL"] ?? "info")
@@ -103,6 +109,7 @@ struct ContactsFCGI: ParsableCommand {
                 secureCookies: settings.secureCookies,
                 requestLifetime: settings.requestLifetime,
                 creationLimits: settings.creationLimits,
+                passwordHashingSlots: settings.passwordSlots,
                 demoMailboxDirectory: settings.demoMailboxDirectory,
                 benchRoutes: benchRoutes
             ))
@@ -142,6 +149,7 @@ struct Settings {
     var secureCookies: Bool
     var requestLifetime: TimeInterval
     var creationLimits: CreationLimits
+    var passwordSlots: Int
     var demoMailboxDirectory: String?
 
     init(options: ContactsFCGI, environment: [String: String]) throws {
@@ -214,6 +222,14 @@ struct Settings {
             else { throw Invalid(message: "request limits must be three whole numbers HOUR,DAY,NAMED from 1 to 1000000, not \(text)") }
             creationLimits = CreationLimits(perAskerPerHour: hour, perAskerPerDay: day, perTargetPerDay: named)
         }
+        passwordSlots = try integer(options.passwordSlots, "CONTACTS_PASSWORD_SLOTS") ?? ProcessInfo.processInfo.activeProcessorCount
+        guard (1...64).contains(passwordSlots) else { throw Invalid(message: "password slots must be between 1 and 64") }
         demoMailboxDirectory = options.demoMailbox ?? environment["CONTACTS_DEMO_MAILBOX"].flatMap { $0.isEmpty ? nil : $0 }
+        // Secure cookies mean HTTPS, i.e. a real site: a page that shows everybody's codes to
+        // every visitor must never be on there.
+        if demoMailboxDirectory != nil && secureCookies {
+            throw Invalid(message: "--demo-mailbox shows every account's emails, codes included, to every visitor: "
+                + "it is for the local demo only and cannot be combined with --secure-cookies (a production set-up)")
+        }
     }
 }

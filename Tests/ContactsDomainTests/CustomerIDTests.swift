@@ -95,3 +95,25 @@ import Testing
         #expect(SignInThrottle.Key.client("10.0.0.1").storageKey != SignInThrottle.Key.account(id).storageKey)
     }
 }
+
+@Suite struct AccountTimeZoneTests {
+    @Test func anAccountReadsTimesInItsLanguagesZoneUnlessItChoseAnother() {
+        func account(_ language: Language, _ zone: String? = nil) -> Account {
+            Account(id: CustomerID(trusted: "aa1-ovh"), displayName: "A", email: EmailAddress(trusted: "a@example.com"),
+                    language: language, paymentStatus: .upToDate, timeZone: zone)
+        }
+        #expect(account(.pl).timeZone == "Europe/Warsaw")
+        #expect(account(.pt).timeZone == "Europe/Lisbon")
+        #expect(account(.it).timeZone == "Europe/Rome")
+        #expect(account(.pl, "Atlantic/Azores").timeZone == "Atlantic/Azores")
+    }
+
+    @Test func onlyKnownZonesMayBeChosen() {
+        for zone in ["Europe/Warsaw", "Atlantic/Madeira", "America/Sao_Paulo", "Europe/Lisbon"] {
+            #expect(TimeZoneChoice.isValid(zone), "\(zone)")
+        }
+        for zone in ["", "Europe/Atlantis", "GMT+1 ", "../etc/passwd", String(repeating: "A", count: 100), "europe/warsaw"] {
+            #expect(!TimeZoneChoice.isValid(zone), "\(zone)")
+        }
+    }
+}

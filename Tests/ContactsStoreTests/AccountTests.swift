@@ -69,7 +69,10 @@ import Testing
 
     @Test func invalidDisplayNamesAreRefused() throws {
         let db = try AppDatabase.temporary()
-        for name in ["", " padded", "line\nbreak", String(repeating: "x", count: 201)] {
+        // The Mailer would refuse the separators and bidi controls in a greeting or subject: the
+        // store refuses them first, so no email is left queued forever.
+        for name in ["", " padded", "line\nbreak", String(repeating: "x", count: 201), "Anna\u{2028}Nowak",
+                     "Anna\u{2029}Nowak", "Anna \u{202E}kawoN", "Anna\u{2066}Nowak\u{2069}", "Anna\u{200B}Nowak"] {
             #expect(throws: StoreError.invalidDisplayName) {
                 try db.createAccount(makeAccount("aa1-ovh", name: name), passwordHash: someHash, now: now)
             }

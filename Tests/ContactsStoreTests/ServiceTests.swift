@@ -73,7 +73,8 @@ import Testing
         let db = try AppDatabase.temporary()
         try db.given(accounts: "aa1-ovh")
         let a = cid("aa1-ovh")
-        for name in ["", " x.pl", "x\t.pl", String(repeating: "x", count: 256)] {
+        for name in ["", " x.pl", "x\t.pl", String(repeating: "x", count: 256), "x\u{2028}.pl", "lp.x\u{202E}",
+                     "x\u{2067}.pl", "x\u{FEFF}.pl"] {
             #expect(throws: StoreError.invalidServiceName) {
                 try db.addService(name: name, type: .domain, administrative: a, technical: a, billing: a)
             }

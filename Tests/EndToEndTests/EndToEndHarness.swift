@@ -149,13 +149,18 @@ final class EndToEndServer: @unchecked Sendable {
     private var app: Process?
     private var nginx: Process?
     private let appLog: URL
+    private let exemptFromRateLimits: [String]
 
     var accessLog: URL { directory.appendingPathComponent("access.log") }
     var errorLog: URL { directory.appendingPathComponent("error.log") }
     var databasePath: String { directory.appendingPathComponent("contacts.sqlite").path }
     var signIns: String
 
-    init() throws {
+    /// `exemptFromRateLimits`: client addresses nginx's limit_req and limit_conn leave alone
+    /// (nginx.conf's optional exemption file). The functional tests drive the site faster than a
+    /// person from 127.0.0.1, so it is exempt by default; the abuse tests exempt nobody.
+    init(exemptFromRateLimits: [String] = ["127.0.0.1"]) throws {
+        self.exemptFromRateLimits = exemptFromRateLimits
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("sc-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // nginx's workers may run as another user (see nginxUser): let them reach the socket
@@ -264,6 +269,8 @@ final class EndToEndServer: @unchecked Sendable {
         }
         let configPath = directory.appendingPathComponent("nginx.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let exemptions = exemptFromRateLimits.map { "\($0) \"\";\n" }.joined()
+        try exemptions.write(toFile: directory.appendingPathComponent("rate-limit-exempt.conf").path, atomically: true, encoding: .utf8)
 
         let process = Process()
         process.executableURL = try EndToEndPaths.nginx()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -101,6 +102,39 @@ struct SecurityTests {
         let value = { (cookie: String) in String(cookie.split(separator: ";")[0].dropFirst("sc_session=".count)) }
         #expect(value(signedIn) != value(anonymousCookie))
         #expect(value(signedIn).count == 43)
+    }
+
+    /// A sign-in loop with the right password, from 16 clients at once: a few succeed, the rest
+    /// are throttled (or told the server is busy), the account keeps few sessions, and another
+    /// customer's pages keep answering.
+    @Test func aSignInLoopWithTheRightPasswordIsThrottledThroughNginx() throws {
+        let server = try EndToEndServer()
+        let reader = Browser(port: server.port)
+        try reader.signIn(TestAccount.ewa)
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            for _ in 0..<4 {
+                let browser = Browser(port: server.port)
+                guard let form = try? browser.get("/sign-in"), let token = Page.csrf(in: form),
+                      let response = try? browser.post("/sign-in", form: [
+                          ("csrf", token), ("customer_id", TestAccount.enzo.id), ("password", TestAccount.enzo.password),
+                      ]) else {
+                    statuses.withLock { $0.append(0) }
+                    continue
+                }
+                if response.status == 503 || response.status == 429 {
+                    #expect(Int(response.header("Retry-After") ?? "") ?? 0 > 0)
+                }
+                statuses.withLock { $0.append(response.status) }
+            }
+        }
+        let all = statuses.withLock { $0 }
+        #expect(all.count == 64 && !all.contains(0), "every attempt answered: \(all)")
+        #expect(all.allSatisfy { [303, 429, 503].contains($0) }, "\(all)")
+        #expect((1...10).contains(all.filter { $0 == 303 }.count), "\(all)")
+        let sessions = try server.sqlite("SELECT count(*) FROM session WHERE account_id = '\(TestAccount.enzo.id)'")
+        #expect((Int(sessions) ?? 99) <= 10, "sessions: \(sessions)")
+        #expect(try reader.get("/contacts").status == 200)
     }
 
     @Test func signInAndCodesAreThrottledThroughNginx() throws {

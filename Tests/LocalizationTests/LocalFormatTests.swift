@@ -83,3 +83,20 @@ struct LocalFormatTests {
         #expect(LocalFormat.integer(Int.min, .it) == "-9.223.372.036.854.775.808")
     }
 }
+
+@Suite struct ZonedTimeTests {
+    let winter = Date(timeIntervalSince1970: 1_800_000_000)          // 2027-01-15 08:00 UTC
+    let summer = Date(timeIntervalSince1970: 1_800_000_000 + 180 * 86_400)
+
+    @Test func everyTimeNamesItsZoneByOffset() throws {
+        let warsaw = try #require(TimeZone(identifier: "Europe/Warsaw"))
+        #expect(LocalFormat.zonedDateTime(winter, .pl, timeZone: warsaw) == "15.01.2027, 09:00 UTC+1")
+        #expect(LocalFormat.zonedDateTime(summer, .pl, timeZone: warsaw).hasSuffix(" UTC+2"))
+        let lisbon = try #require(TimeZone(identifier: "Europe/Lisbon"))
+        #expect(LocalFormat.zonedDateTime(winter, .pt, timeZone: lisbon) == "15/01/2027, 08:00 UTC")
+        let kolkata = try #require(TimeZone(identifier: "Asia/Kolkata"))
+        #expect(LocalFormat.zonedDateTime(winter, .it, timeZone: kolkata) == "15/01/2027, 13:30 UTC+5:30")
+        let saoPaulo = try #require(TimeZone(identifier: "America/Sao_Paulo"))
+        #expect(LocalFormat.zonedDateTime(winter, .pt, timeZone: saoPaulo) == "15/01/2027, 05:00 UTC-3")
+    }
+}

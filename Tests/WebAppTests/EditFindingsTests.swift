@@ -2,6 +2,7 @@ import ContactsDomain
 import ContactsStore
 import Foundation
 import HTTPCore
+import Localization
 import Testing
 @testable import WebApp
 
@@ -137,5 +138,50 @@ import Testing
         let tech = world.browser(signedInAs: world.tech)
         tech.get(world.editURL)
         #expect(tech.post(world.editURL, [("new_tech", "zz999-ovh")]).bodyText.contains(world.test.app.text("edit_error_unknown_account", .pt)))
+    }
+}
+
+@Suite struct TimeZoneTests {
+    @Test func pagesAndEmailsShowTimesInTheReadersZoneNamed() throws {
+        // Given a Polish administrator who lives in the Azores, asking for an Italian newcomer
+        let world = try ContactChangeTests.World()
+        let admin = world.browser(signedInAs: world.admin)
+        admin.get("/profile")
+        #expect(admin.post("/profile", [("email", "\(world.admin.rawValue)@example.test"), ("language", "pl"),
+                                        ("time_zone", "Atlantic/Azores")]).status == .seeOther)
+        #expect(try world.test.database.account(world.admin)?.timeZone == "Atlantic/Azores")
+        let (_, id, _, _) = try world.askForNewTechnicalContact()
+        // Then its request page shows the request's time in the Azores (UTC-1 in winter), named
+        let now = world.test.clock.now
+        let azores = try #require(TimeZone(identifier: "Atlantic/Azores"))
+        let expected = LocalFormat.zonedDateTime(now, .pl, timeZone: azores)
+        let page = admin.get("/requests/\(id)").bodyText
+        #expect(page.contains(expected) && expected.hasSuffix("UTC-1"))
+        // And every time on it names its zone
+        let times = try Regex(#"\d{1,2}\.\d{2}\.\d{4}, \d{2}:\d{2}( UTC[+-]?[0-9:]*)?"#)
+        for match in page.matches(of: times) {
+            #expect(page[match.range].contains(" UTC"), "\(page[match.range])")
+        }
+        // And the Italian newcomer's email says when the request expires in Rome's time
+        let email = try #require(try world.emails(to: world.newcomer).last)
+        let rome = try #require(TimeZone(identifier: "Europe/Rome"))
+        let expiry = now.addingTimeInterval(world.test.app.configuration.requestLifetime)
+        #expect(email.bodyText.contains(LocalFormat.zonedDateTime(expiry, .it, timeZone: rome)))
+    }
+
+    @Test func aZoneTheListDoesNotOfferIsRefusedWithTheFormBack() throws {
+        let world = try ContactChangeTests.World()
+        let admin = world.browser(signedInAs: world.admin)
+        admin.get("/profile")
+        let response = admin.post("/profile", [("email", "\(world.admin.rawValue)@example.test"), ("language", "pt"),
+                                               ("time_zone", "Mars/Olympus_Mons")])
+        #expect(response.status == .unprocessableContent)
+        #expect(response.bodyText.contains(world.test.app.text("time_zone_error_invalid", .pl)))
+        #expect(try world.test.database.account(world.admin)?.language == .pl)
+        // And choosing the language's zone again stores none
+        admin.get("/profile")
+        #expect(admin.post("/profile", [("email", "\(world.admin.rawValue)@example.test"), ("language", "pl"),
+                                        ("time_zone", "")]).status == .seeOther)
+        #expect(try world.test.database.account(world.admin)?.chosenTimeZone == nil)
     }
 }

@@ -347,3 +347,24 @@ import Testing
         #expect(!page.contains("%@") && !page.contains("{{"))
     }
 }
+
+@Suite struct ProfilePasswordSlotTests {
+    @Test func theProfilesPasswordCheckWaitsForAHashingSlotLikeTheSignIn() throws {
+        let test = try TestApp { $0.passwordHashingSlots = 1; $0.passwordSlotWait = 0 }
+        try test.addAccount("aa100-ovh")
+        let browser = test.browser()
+        browser.signIn("aa100-ovh")
+        browser.get("/profile")
+        // Every slot is held: the password cannot be checked now, so nothing changes
+        #expect(test.app.hashingSlots.acquire())
+        let busy = browser.post("/profile", [("email", "new@example.net"), ("language", "pl"), ("password", TestApp.password)])
+        test.app.hashingSlots.release()
+        #expect(busy.status == .serviceUnavailable)
+        #expect(busy.header("Retry-After") != nil)
+        #expect(busy.bodyText.contains(test.app.text("signin_error_busy", .pl)))
+        #expect(try test.database.pendingEmailChange(of: CustomerID(trusted: "aa100-ovh"), now: test.clock.now) == nil)
+        // Once a slot is free it goes through
+        browser.get("/profile")
+        #expect(browser.post("/profile", [("email", "new@example.net"), ("language", "pl"), ("password", TestApp.password)]).status == .seeOther)
+    }
+}

@@ -115,8 +115,9 @@ extension String {
         #expect(throttled.header("Retry-After") == "15")
         #expect(browser.cookies["sc_session"].map { try? test.database.session(digest: Secret.digest($0)) } ?? nil == nil)
 
-        // Another client is slowed down for this ID too.
+        // Another client at the same address is slowed down for this ID too; one elsewhere is not.
         #expect(test.browser().signIn("aa123-ovh").status == .tooManyRequests)
+        #expect(test.browser(from: "198.51.100.20").signIn("aa123-ovh").status == .seeOther)
 
         test.clock.advance(by: 16)
         #expect(browser.signIn("aa123-ovh").status == .seeOther)

@@ -7,7 +7,7 @@ import Testing
 /// nginx serves `public/errors/*.html` itself when the app cannot answer; their text must be the
 /// catalog's, in every language, so that these pages never drift from the rest of the product.
 @Suite struct StaticErrorPagesTests {
-    @Test(arguments: [400, 413, 502, 503, 504])
+    @Test(arguments: [400, 413, 429, 502, 503, 504])
     func everyStaticErrorPageSaysWhatTheCatalogSays(_ status: Int) throws {
         let test = try TestApp()
         let url = TestApp.packageRoot.appendingPathComponent("public/errors/\(status).html")

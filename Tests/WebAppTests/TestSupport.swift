@@ -24,15 +24,20 @@ struct TestApp {
     let database: AppDatabase
     let clock = TestClock()
 
-    init(defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil) throws {
+    init(
+        defaultLanguage: Language = .pl, demoMailboxDirectory: String? = nil, secureCookies: Bool = false,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) throws {
         let database = try AppDatabase.temporary()
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             databasePath: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test",
             defaultLanguage: defaultLanguage,
+            secureCookies: secureCookies,
             demoMailboxDirectory: demoMailboxDirectory
         )
+        configure(&configuration)
         let clock = self.clock
         app = try Application(configuration: configuration, database: database, clock: { clock.now })
         // The application's database: the same file, with the application's request emails.
@@ -50,7 +55,11 @@ struct TestApp {
         return customerID
     }
 
-    func browser() -> Browser { Browser(app: app) }
+    func browser(from remoteAddress: String = "127.0.0.1") -> Browser {
+        let browser = Browser(app: app)
+        browser.remoteAddress = remoteAddress
+        return browser
+    }
 }
 
 /// Plays a browser: keeps cookies, fills forms with the CSRF token of the last page.
@@ -58,6 +67,8 @@ final class Browser {
     let app: Application
     var cookies: [String: String] = [:]
     var acceptLanguage: String?
+    /// The client address the application sees (nginx's REMOTE_ADDR).
+    var remoteAddress = "127.0.0.1"
     private(set) var lastPage = ""
 
     init(app: Application) { self.app = app }
@@ -84,6 +95,7 @@ final class Browser {
             request.headers["cookie"] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
         }
         if let acceptLanguage { request.headers["accept-language"] = acceptLanguage }
+        request.remoteAddress = remoteAddress
         let response = app.respond(to: request)
         for header in response.headerValues("Set-Cookie") {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

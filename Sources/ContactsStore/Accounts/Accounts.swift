@@ -4,6 +4,18 @@ import GRDB
 
 // MARK: - Accounts
 
+/// What the profile page saves besides the address.
+public struct AccountPreferences: Equatable, Sendable {
+    public var language: Language
+    /// An IANA zone, or nil for the language's (``Language/defaultTimeZone``).
+    public var timeZone: String?
+
+    public init(language: Language, timeZone: String?) {
+        self.language = language
+        self.timeZone = timeZone
+    }
+}
+
 extension AppDatabase {
     /// Creates an account with an already computed password hash.
     /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
@@ -23,7 +35,7 @@ extension AppDatabase {
         _ accounts: [(account: Account, passwordHash: String)], now: Date, _ db: Database
     ) throws {
         for entry in accounts {
-            guard isValidText(entry.account.displayName, maximumLength: 200) else {
+            guard isValidText(entry.account.displayName, maximumLength: DisplayText.maximumDisplayNameLength) else {
                 throw StoreError.invalidDisplayName
             }
         }
@@ -82,6 +94,18 @@ extension AppDatabase {
     /// The preferred language, which the profile changes at once. The email address is not
     /// changed here: only a confirmed change moves it (`confirmEmailChange`).
     /// - Throws: ``StoreError/unknownAccount``.
+    /// Saves the profile's preferences: the language and the time zone (nil: the language's).
+    public func setPreferences(_ preferences: AccountPreferences, for id: CustomerID) throws {
+        try dbPool.write { db in try Self.save(preferences, for: id, db) }
+    }
+
+    static func save(_ preferences: AccountPreferences, for id: CustomerID, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE account SET language = ?, time_zone = ? WHERE id = ?",
+            arguments: [preferences.language.rawValue, preferences.timeZone, id.rawValue])
+        guard db.changesCount == 1 else { throw StoreError.unknownAccount }
+    }
+
     public func setLanguage(_ language: Language, for id: CustomerID) throws {
         try dbPool.write { db in
             try db.execute(
@@ -91,13 +115,10 @@ extension AppDatabase {
         }
     }
 
-    /// Display names and service names: bounded, non-empty, no control characters.
+    /// Display and service names: ContactsDomain's one rule (``DisplayText``), so that every
+    /// name stored can also be mailed.
     static func isValidText(_ text: String, maximumLength: Int) -> Bool {
-        // Counted in code points, as SQLite's length() in the CHECK constraints does.
-        let count = text.unicodeScalars.count
-        return count >= 1 && count <= maximumLength
-            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
-            && text.trimmingCharacters(in: .whitespaces).unicodeScalars.count == count
+        DisplayText.isValid(text, maximumLength: maximumLength)
     }
 }
 
@@ -110,7 +131,8 @@ extension AccountRecord {
             language: account.language.rawValue,
             paymentStatus: account.paymentStatus.rawValue,
             passwordHash: passwordHash,
-            createdAt: createdAt)
+            createdAt: createdAt,
+            timeZone: account.chosenTimeZone)
     }
 
     var account: Account {
@@ -119,6 +141,7 @@ extension AccountRecord {
             displayName: displayName,
             email: EmailAddress(trusted: email),
             language: Language(rawValue: language) ?? .pl,
-            paymentStatus: PaymentStatus(rawValue: paymentStatus) ?? .overdue)
+            paymentStatus: PaymentStatus(rawValue: paymentStatus) ?? .overdue,
+            timeZone: timeZone)
     }
 }

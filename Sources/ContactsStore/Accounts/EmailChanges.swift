@@ -47,19 +47,19 @@ public struct EmailAddressPeriod: Sendable, Equatable {
 
 extension AppDatabase {
     /// Records a pending change to `newAddress`, replacing any pending one of the account, and
-    /// queues `emails` (the link to the new address, the notice to the old one). `language`, when
-    /// given, is saved in the same transaction (the profile form sends both).
+    /// queues `emails` (the link to the new address, the notice to the old one). `preferences`
+    /// (language and time zone), when given, are saved in the same transaction (the profile
+    /// form sends them all).
     /// - Throws: ``StoreError/unknownAccount``.
     @discardableResult
     public func requestEmailChange(
         _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
-        lifetime: TimeInterval, now: Date, language: Language? = nil, emails: [OutgoingEmail]
+        lifetime: TimeInterval, now: Date, preferences: AccountPreferences? = nil, emails: [OutgoingEmail]
     ) throws -> EmailChange {
         try dbPool.write { db in
             guard try AccountRecord.exists(db, key: account.rawValue) else { throw StoreError.unknownAccount }
-            if let language {
-                try db.execute(
-                    sql: "UPDATE account SET language = ? WHERE id = ?", arguments: [language.rawValue, account.rawValue])
+            if let preferences {
+                try Self.save(preferences, for: account, db)
             }
             try Self.endPendingEmailChange(of: account, as: .replaced, now: now, db)
             try db.execute(

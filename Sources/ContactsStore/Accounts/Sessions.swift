@@ -33,6 +33,28 @@ extension AppDatabase {
         }
     }
 
+    /// Records a new session for `account` and, in the same transaction, ends the sessions
+    /// `limit` picks to make room for it. Returns the digests of the sessions ended.
+    /// - Throws: ``StoreError/unknownAccount``.
+    @discardableResult
+    public func createSession(digest: String, account: CustomerID, now: Date, limit: SessionLimit) throws -> [String] {
+        do {
+            return try dbPool.write { db in
+                let existing = try Row.fetchAll(
+                    db, sql: "SELECT digest, created_at FROM session WHERE account_id = ?", arguments: [account.rawValue]
+                ).map { SessionLimit.Session(digest: $0[0], createdAt: $0[1]) }
+                let ended = limit.sessionsToEnd(beforeAdding: existing)
+                for old in ended {
+                    _ = try SessionRecord.deleteOne(db, key: old)
+                }
+                try SessionRecord(digest: digest, accountID: account.rawValue, createdAt: now, lastSeenAt: now).insert(db)
+                return ended
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw StoreError.unknownAccount
+        }
+    }
+
     /// The session with this digest, if any. Expiry is the caller's rule: compare the dates.
     public func session(digest: String) throws -> StoredSession? {
         try dbPool.read { db in

@@ -15,6 +15,8 @@ struct AccountRecord: Codable, FetchableRecord, PersistableRecord {
     var paymentStatus: String
     var passwordHash: String
     var createdAt: Date
+    /// Migration "v8-time-zone"; NULL: the language's zone.
+    var timeZone: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id
@@ -24,6 +26,7 @@ struct AccountRecord: Codable, FetchableRecord, PersistableRecord {
         case paymentStatus = "payment_status"
         case passwordHash = "password_hash"
         case createdAt = "created_at"
+        case timeZone = "time_zone"
     }
 }
 

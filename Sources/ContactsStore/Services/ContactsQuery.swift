@@ -96,7 +96,9 @@ public struct ContactsCursor: Equatable, Sendable {
             type = parsed
         }
         let name = String(fields[3])
-        guard AppDatabase.isValidText(name, maximumLength: 255) else { return nil }
+        // Not DisplayText's rule: a name stored before that rule was tightened must still page.
+        guard !name.isEmpty, name.unicodeScalars.count <= DisplayText.maximumServiceNameLength,
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
         self.init(sort: sort, type: type, name: name, serviceID: serviceID)
     }
 

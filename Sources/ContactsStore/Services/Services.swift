@@ -93,7 +93,7 @@ extension AppDatabase {
     }
 
     static func insertServices(_ services: [NewService], _ db: Database) throws -> [Int64] {
-        for service in services where !isValidText(service.name, maximumLength: 255) {
+        for service in services where !isValidText(service.name, maximumLength: DisplayText.maximumServiceNameLength) {
             throw StoreError.invalidServiceName
         }
         var ids: [Int64] = []

@@ -25,7 +25,8 @@ extension Application {
         }
         try database.requestEmailChange(
             account.id, to: newAddress, tokenDigest: Secret.digest(token),
-            lifetime: Self.emailChangeLifetime, now: context.now, language: account.language, emails: emails)
+            lifetime: Self.emailChangeLifetime, now: context.now,
+            preferences: AccountPreferences(language: account.language, timeZone: account.chosenTimeZone), emails: emails)
     }
 
     func showEmailConfirmation(_ context: RequestContext) throws -> HTTPResponse {

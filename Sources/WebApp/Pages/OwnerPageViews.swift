@@ -156,8 +156,4 @@ extension Application {
         case (_, _): return strings["owner_error_characters"]
         }
     }
-
-    private func dateTime(_ date: Date, _ context: RequestContext) -> String {
-        LocalFormat.dateTime(date, context.language, timeZone: configuration.displayTimeZone)
-    }
 }

@@ -1,6 +1,7 @@
 import ContactsDomain
 import ContactsStore
 import Credentials
+import Foundation
 import HTTPCore
 import Localization
 
@@ -9,7 +10,7 @@ extension Application {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         return try profileForm(
             context, account: account, email: account.email.rawValue, language: account.language.rawValue,
-            notice: context.query.value("notice"))
+            timeZone: account.chosenTimeZone ?? "", notice: context.query.value("notice"))
     }
 
     func saveProfile(_ context: RequestContext) throws -> HTTPResponse {
@@ -17,6 +18,8 @@ extension Application {
         let form = try context.form()
         let typedEmail = form.value("email") ?? ""
         let typedLanguage = form.value("language") ?? ""
+        // Empty: the language's zone. A form of ours that predates the field sends nothing.
+        let typedTimeZone = form.value("time_zone") ?? account.chosenTimeZone ?? ""
         let password = form.value("password") ?? ""
 
         var fieldErrors: [String: String] = [:]
@@ -30,9 +33,12 @@ extension Application {
         if language == nil {
             fieldErrors["language"] = "language_error_invalid"
         }
+        if !typedTimeZone.isEmpty, !TimeZoneChoice.isValid(typedTimeZone) {
+            fieldErrors["time_zone"] = "time_zone_error_invalid"
+        }
         func formBack(_ status: HTTPStatus, passwordError: String? = nil) throws -> HTTPResponse {
             try profileForm(
-                context, account: account, email: typedEmail, language: typedLanguage,
+                context, account: account, email: typedEmail, language: typedLanguage, timeZone: typedTimeZone,
                 fieldErrors: fieldErrors, passwordError: passwordError, status: status)
         }
         guard let email, let language, fieldErrors.isEmpty else { return try formBack(.unprocessableContent) }
@@ -45,7 +51,10 @@ extension Application {
                 return try formBack(.unprocessableContent)
             }
             // Wrong passwords here count with the sign-in's, so this form is no way round its throttle.
-            let keys: [SignInThrottle.Key] = [.account(account.id), .client(context.request.remoteAddress)]
+            // As the sign-in counts them: per account and address for the wait, per address, and
+            // per account towards the cap for all addresses together.
+            let client = context.request.remoteAddress
+            let keys: [SignInThrottle.Key] = [.accountFromClient(account.id, client), .client(client)]
             if let wait = try signInWaitTime(keys, now: context.now) {
                 let seconds = Int(wait)
                 fieldErrors["password"] = "signin_error_throttled"
@@ -53,21 +62,32 @@ extension Application {
                 response.headers.append(("Retry-After", String(seconds)))
                 return response
             }
-            guard let hash = try database.passwordHash(for: account.id), PasswordHasher.verify(password, against: hash) else {
-                try database.recordSignInFailure(keys: keys.map(\.storageKey), now: context.now)
+            let hash = try database.passwordHash(for: account.id)
+            // Hashed within the same bounded slots as the sign-in's, so this form cannot starve pages either.
+            guard let matches = hashingSlots.withSlot({ hash.map { PasswordHasher.verify(password, against: $0) } ?? false }) else {
+                var response = try formBack(.serviceUnavailable, passwordError: strings(context)["signin_error_busy"])
+                response.headers.append(("Retry-After", String(Self.busyRetryAfterSeconds)))
+                return response
+            }
+            guard matches else {
+                try database.recordSignInFailure(keys: (keys + [.account(account.id)]).map(\.storageKey), now: context.now)
                 fieldErrors["password"] = "profile_password_error_wrong"
                 return try formBack(.unprocessableContent)
             }
-            try database.clearSignInFailures(key: SignInThrottle.Key.account(account.id).storageKey)
+            for key in [SignInThrottle.Key.account(account.id), .accountFromClient(account.id, client)] {
+                try database.clearSignInFailures(key: key.storageKey)
+            }
         }
 
         let notice: String
+        let timeZone = typedTimeZone.isEmpty ? nil : typedTimeZone
         if email == account.email {
-            try database.setLanguage(language, for: account.id)
+            try database.setPreferences(AccountPreferences(language: language, timeZone: timeZone), for: account.id)
             notice = "saved"
         } else {
             var updated = account
             updated.language = language
+            updated.chosenTimeZone = timeZone
             try startEmailChange(updated, to: email, context: context, tellCurrentAddress: true)
             notice = "email-sent"
         }
@@ -88,6 +108,8 @@ extension Application {
                   httpOnly: true, secure: configuration.secureCookies, sameSite: .lax)
     }
 
+    static let timeZoneIdentifiers = TimeZone.knownTimeZoneIdentifiers.filter(TimeZoneChoice.isValid).sorted()
+
     /// Profile notices, from the `notice` query parameter of the redirect that follows a POST.
     private static let profileNotices: [String: String] = [
         "saved": "profile_saved",
@@ -103,6 +125,7 @@ extension Application {
         account: Account,
         email: String,
         language: String,
+        timeZone: String,
         notice: String? = nil,
         fieldErrors: [String: String] = [:],
         passwordError: String? = nil,
@@ -118,18 +141,24 @@ extension Application {
             "languageOptions": Language.allCases.map {
                 ["value": $0.rawValue, "label": strings.catalog.string("language_name_\($0.rawValue)", $0), "selected": $0.rawValue == language]
             },
+            // First "my language's zone" (the stored NULL), then every IANA zone by name.
+            "timeZoneOptions": [[
+                "value": "",
+                "label": strings.catalog.string("time_zone_language_default", context.language, .string(account.language.defaultTimeZone)),
+                "selected": timeZone.isEmpty,
+            ]] + Self.timeZoneIdentifiers.map { ["value": $0, "label": $0, "selected": $0 == timeZone] },
         ]
         if let signedInAt = context.visitor.signedInAt {
             model["signedInAt"] = strings.catalog.string(
                 "profile_last_sign_in", context.language,
-                .string(LocalFormat.dateTime(signedInAt, context.language, timeZone: configuration.displayTimeZone))
+                .string(dateTime(signedInAt, context))
             )
         }
         let pending = try database.pendingEmailChange(of: account.id, now: context.now)
         if let pending {
             model["pending"] = strings.catalog.string(
                 "profile_email_pending", context.language, .string(pending.newAddress.rawValue),
-                .string(LocalFormat.dateTime(pending.expiresAt, context.language, timeZone: configuration.displayTimeZone)))
+                .string(dateTime(pending.expiresAt, context)))
         }
         if notice == "resend-wait" {
             model["formError"] = strings["profile_email_resend_wait"]
@@ -146,6 +175,7 @@ extension Application {
         }
         model["emailError"] = fieldErrors["email"].map { strings[$0] }
         model["languageError"] = fieldErrors["language"].map { strings[$0] }
+        model["timeZoneError"] = fieldErrors["time_zone"].map { strings[$0] }
         model["passwordError"] = passwordError ?? fieldErrors["password"].map { strings[$0] }
         if !fieldErrors.isEmpty {
             model["errorSummary"] = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)

@@ -246,7 +246,4 @@ extension Application {
         return summary
     }
 
-    private func dateTime(_ date: Date, _ context: RequestContext) -> String {
-        LocalFormat.dateTime(date, context.language, timeZone: configuration.displayTimeZone)
-    }
 }

@@ -1,4 +1,5 @@
 import ContactsDomain
+import ContactsStore
 import Credentials
 import Foundation
 import HTTPCore
@@ -37,43 +38,66 @@ extension Application {
             return signInForm(context, customerID: typedID, next: next, fieldErrors: fieldErrors, status: .unprocessableContent)
         }
 
-        let keys: [SignInThrottle.Key] = [.account(customerID), .client(context.request.remoteAddress)]
-        if let wait = try signInWaitTime(keys, now: context.now) {
-            let seconds = Int(wait)
-            let message = catalog.plural("signin_error_throttled", count: seconds, context.language)
+        // The attempt is counted before the password is checked, so concurrent ones all count.
+        let attempt: SignInAttempt
+        switch try database.beginSignIn(
+            account: customerID, client: context.request.remoteAddress, now: context.now,
+            throttle: configuration.signInThrottle)
+        {
+        case .wait(let wait):
+            let seconds = Int(wait.seconds)
+            let key = wait.reason == .failures ? "signin_error_throttled" : "signin_error_too_many_sign_ins"
+            let message = catalog.plural(key, count: seconds, context.language)
             var response = signInForm(context, customerID: typedID, next: next, errorMessage: message, status: .tooManyRequests)
             response.headers.append(("Retry-After", String(seconds)))
             return response
+        case .proceed(let admitted):
+            attempt = admitted
         }
 
-        guard let account = try verifiedAccount(customerID, password: password) else {
-            try database.recordSignInFailure(keys: keys.map(\.storageKey), now: context.now)
+        let hash = try database.passwordHash(for: customerID)
+        guard let matches = hashingSlots.withSlot({ passwordMatches(password, hash: hash) }) else {
+            // Every slot is busy: the password was not checked, so the attempt does not count.
+            try database.abandonSignIn(attempt)
+            var response = signInForm(
+                context, customerID: typedID, next: next,
+                errorMessage: strings(context)["signin_error_busy"], status: .serviceUnavailable)
+            response.headers.append(("Retry-After", String(Self.busyRetryAfterSeconds)))
+            return response
+        }
+        guard matches, let account = try database.account(customerID) else {
+            try database.recordSignInFailure(attempt)
             return signInForm(
                 context, customerID: typedID, next: next,
                 errorMessage: strings(context)["signin_error_invalid"], status: .unprocessableContent
             )
         }
-        try database.clearSignInFailures(key: SignInThrottle.Key.account(customerID).storageKey)
+        try database.recordSignInSuccess(attempt, now: context.now)
         context.visitor = try sessions.signIn(account, replacing: context.visitor, now: context.now)
         return .redirect(to: next ?? "/contacts")
     }
+
+    /// What a sign-in refused for want of a hashing slot is told to wait: a moment, since the
+    /// slots free up within tens of milliseconds.
+    static let busyRetryAfterSeconds = 2
 
     func signOut(_ context: RequestContext) throws -> HTTPResponse {
         context.visitor = try sessions.signOut(context.visitor)
         return .redirect(to: "/sign-in?notice=signed-out")
     }
 
-    /// The account when the password matches. An unknown ID costs the same hash computation as
-    /// a known one, so the answer's timing does not tell which IDs exist.
-    private func verifiedAccount(_ id: CustomerID, password: String) throws -> Account? {
-        guard let hash = try database.passwordHash(for: id) else {
+    /// Whether the password matches. An unknown ID (no hash) costs the same hash computation
+    /// as a known one, so the answer's timing does not tell which IDs exist.
+    private func passwordMatches(_ password: String, hash: String?) -> Bool {
+        guard let hash else {
             _ = PasswordHasher.verify(password, against: unknownAccountHash)
-            return nil
+            return false
         }
-        guard PasswordHasher.verify(password, against: hash) else { return nil }
-        return try database.account(id)
+        return PasswordHasher.verify(password, against: hash)
     }
 
+    /// The longest wait any of `keys` imposes now (the profile's password check counts with the
+    /// sign-in's failures, so the form is no way round the throttle).
     func signInWaitTime(_ keys: [SignInThrottle.Key], now: Date) throws -> TimeInterval? {
         let throttle = SignInThrottle()
         var longest: TimeInterval?

@@ -21,15 +21,21 @@ struct Visitor {
 /// Session cookies, their lifetime and the CSRF tokens derived from them.
 struct SessionManager {
     static let cookieName = "sc_session"
+    /// Over HTTPS the cookie takes the `__Host-` prefix: browsers then accept it only with
+    /// `Secure`, `Path=/` and no `Domain`, so a sibling subdomain or a plain-HTTP page cannot
+    /// plant or shadow it.
+    static let secureCookieName = "__Host-sc_session"
     /// Touching a session on every request would turn each read into a write.
     static let touchInterval: TimeInterval = 60
 
     let database: AppDatabase
     let configuration: AppConfiguration
 
+    var cookieName: String { configuration.secureCookies ? Self.secureCookieName : Self.cookieName }
+
     /// Reads the cookie; an unknown, expired or malformed one is treated as no cookie at all.
     func resolve(_ cookies: RequestCookies, now: Date) throws -> Visitor {
-        guard let secret = cookies[Self.cookieName], Self.looksLikeSecret(secret) else {
+        guard let secret = cookies[cookieName], Self.looksLikeSecret(secret) else {
             return Visitor(secret: Secret.generate(), secretIsNew: true, account: nil)
         }
         let digest = Secret.digest(secret)
@@ -53,7 +59,8 @@ struct SessionManager {
     func signIn(_ account: Account, replacing previous: Visitor, now: Date) throws -> Visitor {
         try? database.deleteSession(digest: Secret.digest(previous.secret))
         let secret = Secret.generate()
-        try database.createSession(digest: Secret.digest(secret), account: account.id, now: now)
+        // Past the account's limit the oldest sessions end, so sign-in loops cannot pile up rows.
+        try database.createSession(digest: Secret.digest(secret), account: account.id, now: now, limit: configuration.sessionLimit)
         return Visitor(secret: secret, secretIsNew: true, account: account, signedInAt: now)
     }
 
@@ -64,7 +71,8 @@ struct SessionManager {
 
     func cookie(for visitor: Visitor) -> SetCookie {
         // No Max-Age: the browser forgets it when closed; the server enforces the timeouts.
-        SetCookie(name: Self.cookieName, value: visitor.secret, httpOnly: true, secure: configuration.secureCookies, sameSite: .lax)
+        // SetCookie always says Path=/ and never Domain, as the prefix requires.
+        SetCookie(name: cookieName, value: visitor.secret, httpOnly: true, secure: configuration.secureCookies, sameSite: .lax)
     }
 
     func csrfToken(for visitor: Visitor) -> String {

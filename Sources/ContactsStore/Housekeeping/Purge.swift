@@ -1,0 +1,76 @@
+import ContactsDomain
+import Foundation
+import GRDB
+
+/// What `purge` may forget: rows that no longer decide anything.
+public struct PurgePolicy: Sendable, Equatable {
+    /// The web application's session timeouts (AppConfiguration's defaults): a session idle or
+    /// old beyond them is refused anyway, so its row is only a leftover.
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    public var sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60
+    /// Failed sign-ins and wrong codes count only within their throttle's window; older ones
+    /// can no longer slow anybody down.
+    public var throttleWindow: TimeInterval = max(SignInThrottle().window, RequestPolicy.wrongCodeThrottle.window)
+    /// Edit-page lookups count within the lookup throttle's window (an hour).
+    public var lookupWindow: TimeInterval = RequestPolicy.lookupThrottle.window
+
+    public init() {}
+}
+
+/// How many rows one purge removed.
+public struct PurgeCounts: Sendable, Equatable {
+    public var sessions = 0
+    public var signInFailures = 0
+    public var codeFailures = 0
+    public var lookups = 0
+
+    public init(sessions: Int = 0, signInFailures: Int = 0, codeFailures: Int = 0, lookups: Int = 0) {
+        self.sessions = sessions
+        self.signInFailures = signInFailures
+        self.codeFailures = codeFailures
+        self.lookups = lookups
+    }
+}
+
+extension AppDatabase {
+    /// Housekeeping (`contacts-admin purge`, and `deliver-mail --loop` now and then): removes
+    /// expired sessions and the throttle rows past their window, in one transaction, then
+    /// truncates the write-ahead log so the removed rows leave no copy there either.
+    @discardableResult
+    public func purge(now: Date, policy: PurgePolicy = PurgePolicy()) throws -> PurgeCounts {
+        let counts = try dbPool.write { db in
+            var counts = PurgeCounts()
+            try db.execute(
+                sql: "DELETE FROM session WHERE last_seen_at < ? OR created_at < ?",
+                arguments: [now.addingTimeInterval(-policy.sessionIdleTimeout),
+                            now.addingTimeInterval(-policy.sessionAbsoluteTimeout)])
+            counts.sessions = db.changesCount
+            let throttleCutoff = now.addingTimeInterval(-policy.throttleWindow)
+            try db.execute(sql: "DELETE FROM sign_in_failure WHERE failed_at < ?", arguments: [throttleCutoff])
+            counts.signInFailures = db.changesCount
+            try db.execute(sql: "DELETE FROM code_failure WHERE failed_at < ?", arguments: [throttleCutoff])
+            counts.codeFailures = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM account_lookup WHERE looked_up_at < ?",
+                arguments: [now.addingTimeInterval(-policy.lookupWindow)])
+            counts.lookups = db.changesCount
+            return counts
+        }
+        try truncateWriteAheadLog()
+        return counts
+    }
+
+    /// Copies the write-ahead log into the database file and empties it
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), so that what was erased (a delivered email's body,
+    /// with its code) is gone from the -wal file too; `secure_delete` (see `makeConfiguration`)
+    /// has already zeroed it in the pages. Returns false when a reader still held an older
+    /// snapshot and the log could not be emptied this time (it will be at the next call).
+    @discardableResult
+    public func truncateWriteAheadLog() throws -> Bool {
+        try dbPool.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            let busy: Int = row?[0] ?? 1
+            return busy == 0
+        }
+    }
+}
