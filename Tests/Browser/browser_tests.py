@@ -447,6 +447,8 @@ class Flow:
         b.page("owner-preview", "owner_preview_title")
         table = b.text("table.owner-preview")
         check(street in table and new_email in table, "the preview does not show the new details")
+        # A new owner address takes the password again.
+        b.find("#password").send_keys(w["password"])
         b.click(b.find("main form button.primary"))
         check(b.path == service_path + "?notice=owner-saved", f"saving leads to {b.path}: {b.text()[:300]}")
         check(t("owner_saved", self.language) in b.text(".notice-box"), "no notice that the details are saved")

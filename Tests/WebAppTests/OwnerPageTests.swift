@@ -69,12 +69,14 @@ import Testing
             return save(browser)
         }
 
-        /// Posts the preview's hidden fields to the save address.
+        /// Posts the preview's hidden fields to the save address, with the password when the
+        /// preview asks for it.
         @discardableResult
-        func save(_ browser: Browser) -> HTTPResponse {
+        func save(_ browser: Browser, password: String? = TestApp.password) -> HTTPResponse {
             let page = browser.lastPage
             let names = ["revision"] + OwnerField.allCases.map { "owner_\($0.rawValue)" }
-            let fields = names.map { ($0, unescape(page.firstValue(ofField: $0) ?? "")) }
+            var fields = names.map { ($0, unescape(page.firstValue(ofField: $0) ?? "")) }
+            if let password, page.contains("name=\"password\"") { fields.append(("password", password)) }
             return browser.post("/services/\(serviceID)/owner/save", fields)
         }
     }
@@ -207,6 +209,36 @@ import Testing
         #expect(owner.get("/owner-email/confirm?token=nonsense").status == .notFound)
     }
 
+    @Test func aNewEmailTakesThePasswordAgain() throws {
+        let world = try World()
+        let browser = world.signedIn("pl100-ovh")
+        browser.get("/services/\(world.serviceID)/owner")
+        let preview = browser.post("/services/\(world.serviceID)/owner", world.with("owner_email", "nowa@example.pl"))
+        #expect(preview.bodyText.contains("name=\"password\""))
+        // No password, then a wrong one: the preview again with the reason, nothing saved
+        let missing = world.save(browser, password: nil)
+        #expect(missing.status == .unprocessableContent)
+        #expect(missing.bodyText.contains(world.text("profile_password_error_empty")))
+        let wrong = world.save(browser, password: "not the password")
+        #expect(wrong.status == .unprocessableContent)
+        #expect(wrong.bodyText.contains(world.text("profile_password_error_wrong")))
+        #expect(world.owner?.pendingEmail == nil)
+        #expect(world.owner?.details.contact.city == "Gdańsk")
+        #expect(try world.outbox().isEmpty)
+        // The right one saves
+        #expect(world.save(browser).status == .seeOther)
+        #expect(world.owner?.pendingEmail?.rawValue == "nowa@example.pl")
+    }
+
+    @Test func otherFieldsNeedNoPassword() throws {
+        let world = try World()
+        let browser = world.signedIn("pl100-ovh")
+        browser.get("/services/\(world.serviceID)/owner")
+        let preview = browser.post("/services/\(world.serviceID)/owner", world.form)
+        #expect(!preview.bodyText.contains("name=\"password\""))
+        #expect(world.save(browser, password: nil).status == .seeOther)
+    }
+
     @Test func anExpiredLinkDoesNothing() throws {
         let world = try World()
         let browser = world.signedIn("pl100-ovh")
@@ -325,4 +357,24 @@ private func unescape(_ text: String) -> String {
     text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
         .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
         .replacingOccurrences(of: "&amp;", with: "&")
+}
+
+/// A service created before owners were recorded: the page says so and offers no form.
+@Suite struct ServiceWithoutOwnerTests {
+    @Test func thePageSaysNoOwnerIsOnRecordAndTheFormIsRefused() throws {
+        let test = try TestApp()
+        try test.addAccount("pl100-ovh", language: .pl)
+        let id = try test.database.addService(
+            name: "stary.pl", type: .domain, administrative: CustomerID(trusted: "pl100-ovh"),
+            technical: CustomerID(trusted: "pl100-ovh"), billing: CustomerID(trusted: "pl100-ovh"))
+        let browser = test.browser()
+        browser.signIn("pl100-ovh")
+        let page = browser.get("/services/\(id)")
+        #expect(page.status == .ok)
+        #expect(page.bodyText.contains(HTMLEscaping.escape(test.app.catalog.string("owner_none", .pl))))
+        #expect(!page.bodyText.contains("/services/\(id)/owner\""))
+        #expect(browser.get("/services/\(id)/owner").status == .conflict)
+        browser.get("/services/\(id)")
+        #expect(browser.post("/services/\(id)/owner", [("owner_city", "Sopot")]).status == .conflict)
+    }
 }

@@ -77,6 +77,14 @@ extension Application {
         case .failure(let problems): return ownerForm(context, view, owner, typed: typed, problems: problems)
         }
         guard let revision = form.value("revision").flatMap(Int.init) else { throw WebError.badRequest }
+        if proposed.email != owner.details.contact.email {
+            let result = try checkPasswordAgain(form.value("password") ?? "", account: account, context: context)
+            if let problem = passwordAgainProblem(result, context) {
+                var response = ownerPreview(context, view, owner, proposed: proposed, passwordError: problem.message, status: problem.status)
+                if let seconds = problem.retryAfter { response.headers.append(("Retry-After", String(seconds))) }
+                return response
+            }
+        }
         let token = Secret.generate()
         do {
             try database.updateOwner(

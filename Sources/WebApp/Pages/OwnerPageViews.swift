@@ -65,7 +65,8 @@ extension Application {
     }
 
     func ownerPreview(
-        _ context: RequestContext, _ view: ServiceView, _ owner: StoredOwner, proposed: OwnerContactDetails, stale: Bool = false
+        _ context: RequestContext, _ view: ServiceView, _ owner: StoredOwner, proposed: OwnerContactDetails, stale: Bool = false,
+        passwordError: String? = nil, status: HTTPStatus? = nil
     ) -> HTTPResponse {
         let strings = strings(context)
         let current = owner.details.contact
@@ -77,8 +78,9 @@ extension Application {
         model["hidden"] = OwnerField.allCases.map { ["name": "owner_\($0.rawValue)", "value": proposed[$0]] }
         model["emailPending"] = proposed.email != current.email
         model["stale"] = stale
+        model["passwordError"] = passwordError
         model["nothingChanged"] = proposed.changedFields(from: current).isEmpty
-        return page("owner-preview", titleKey: "owner_preview_title", model, context: context, status: stale ? .conflict : .ok)
+        return page("owner-preview", titleKey: "owner_preview_title", model, context: context, status: status ?? (stale ? .conflict : .ok))
     }
 
     func ownerLinkPage(
