@@ -120,25 +120,16 @@ extension Application {
 
     func confirmOwnerEmailLink(_ context: RequestContext) throws -> HTTPResponse {
         let token = try context.form().value("token") ?? ""
-        guard case .success = try ownerEmailLink(token: token, now: context.now) else {
-            return showOwnerEmailLinkProblem(context, token: token)
+        if case .failure(let problem) = try ownerEmailLink(token: token, now: context.now) {
+            return ownerLinkPage(context, problem: problem)
         }
         do {
             let link = try database.confirmOwnerEmail(tokenDigest: Secret.digest(token), now: context.now)
             return ownerLinkPage(context, done: link)
         } catch let problem as OwnerRules.LinkProblem {
+            // Confirmed or replaced between the read and the write.
             return ownerLinkPage(context, problem: problem)
         }
-    }
-
-    private func showOwnerEmailLinkProblem(_ context: RequestContext, token: String) -> HTTPResponse {
-        let problem: OwnerRules.LinkProblem
-        if case .failure(let found) = (try? ownerEmailLink(token: token, now: context.now)) ?? .failure(.unknown) {
-            problem = found
-        } else {
-            problem = .unknown
-        }
-        return ownerLinkPage(context, problem: problem)
     }
 
     private func ownerEmailLink(token: String, now: Date) throws -> Result<OwnerEmailLink, OwnerRules.LinkProblem> {
