@@ -19,6 +19,8 @@ public final class Application: HTTPResponder {
     let sessions: SessionManager
     /// The emails of an address change, rendered before the store writes them.
     let accountEmails: AccountEmails
+    /// The emails of an update of a service owner's details.
+    let ownerEmails: OwnerEmails
     let clock: @Sendable () -> Date
     let logger: Logger
     /// Verified against when a customer ID is unknown, so that answers take the same time.
@@ -29,7 +31,7 @@ public final class Application: HTTPResponder {
     let metrics = AppMetrics()
 
     /// Templates every page needs; checked at start so a missing one fails fast.
-    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change"]
+    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change", "service", "owner-form", "owner-preview", "owner-email"]
 
     public convenience init(configuration: AppConfiguration) throws {
         try self.init(
@@ -49,6 +51,9 @@ public final class Application: HTTPResponder {
             catalog: catalog, template: emailTemplate,
             publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone))
         self.accountEmails = AccountEmails(
+            catalog: catalog, template: emailTemplate,
+            publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone)
+        self.ownerEmails = OwnerEmails(
             catalog: catalog, template: emailTemplate,
             publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone)
         self.templates = try TemplateLibrary(directory: configuration.templatesDirectory)

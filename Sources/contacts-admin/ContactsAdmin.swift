@@ -11,7 +11,7 @@ struct ContactsAdmin: ParsableCommand {
         abstract: "Operator commands for the Service Contacts database.",
         discussion: "Every command takes --database PATH (default run/contacts.sqlite) and migrates it first.",
         subcommands: [
-            Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self,
+            Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self, SetOwner.self,
             DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self,
         ])
 }
@@ -276,8 +276,10 @@ struct AddService: ParsableCommand {
     var tech: CustomerID
     @Option(help: "Customer ID of the billing contact.", transform: Parse.customerID)
     var billing: CustomerID
+    @OptionGroup(title: "Owner (optional; set-owner sets it later)") var owner: OwnerOptions
 
     func run() throws {
+        let ownerDetails = owner.isEmpty ? nil : try owner.details()
         let database = try options.open()
         let missing = try [admin, tech, billing].filter { try database.account($0) == nil }
         guard missing.isEmpty else {
@@ -294,5 +296,9 @@ struct AddService: ParsableCommand {
             throw error.explained()
         }
         print("Created service \(id): \(name) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
+        if let ownerDetails {
+            try database.setOwner(ownerDetails, ofService: id, now: Date())
+            print("Owner: \(describe(ownerDetails)).")
+        }
     }
 }

@@ -117,8 +117,14 @@ struct DemoData: ParsableCommand {
         }
         services += try resellerServices(customers: customers)
 
+        let adminLanguages = Dictionary(accounts.map { ($0.account.id, $0.account.language) }, uniquingKeysWith: { first, _ in first })
         do {
-            try database.bulkInsert(accounts: accounts, services: services, now: Date())
+            let ids = try database.bulkInsert(accounts: accounts, services: services, now: Date())
+            let owners = try zip(ids, services).enumerated().map { index, pair in
+                (serviceID: pair.0, owner: try DemoOwners.owner(
+                    index: index, serviceName: pair.1.name, adminLanguage: adminLanguages[pair.1.administrative] ?? .pl))
+            }
+            try database.setOwners(owners, now: Date())
         } catch let error as StoreError {
             throw OperatorError("the demo data conflicts with data already in the database: \(error.explained().description)")
         }

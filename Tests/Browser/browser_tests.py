@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Service Contacts in a real headless Chromium, once in each of Polish, Portuguese and Italian:
 sign in, the contacts table (page size, Next, role and text filters), the edit page reached with
-the keyboard alone, the whole confirmation flow through the emailed links (delivered by
+the keyboard alone, the owner's details (service page, form, preview, save, the link to a new
+address), the whole confirmation flow through the emailed links (delivered by
 `contacts-admin deliver-mail`, opened from /demo/mailbox), the requests page, the profile, the
 language switcher and signing out. Every page is checked for its language, its labels, its
 console and keyboard reach, and saved as a screenshot.
@@ -30,15 +31,21 @@ WORLDS = {
     "pl": dict(demo="pl100001-ovh", password="demo-Katarzyna-1",
                newcomer="pl910001-ovh", newcomer_name="Zbigniew Łęcki",
                old_tech="pl910002-ovh", old_tech_name="Halina Żurawska",
-               service="kwiaciarnia-różana.pl", prefix="strona-klienta", other="pt"),
+               service="kwiaciarnia-różana.pl", prefix="strona-klienta", other="pt",
+               owned="zazolc-gesla-jazn.pl", country="pl", bad_postal="00950-1",
+               owner_form=("ul. Żurawia 6/12", "00-503", "Warszawa", "+48 22 628 12 34")),
     "pt": dict(demo="pt200002-ovh", password="demo-Joao-2",
                newcomer="pt920001-ovh", newcomer_name="Gonçalo Simões",
                old_tech="pt920002-ovh", old_tech_name="Leonor Magalhães",
-               service="pastelaria-belém.pt", prefix="site-cliente", other="it"),
+               service="pastelaria-belém.pt", prefix="site-cliente", other="it",
+               owned="padaria-lisboa.pt", country="pt", bad_postal="1100",
+               owner_form=("Rua da Prata 80, 3.º", "1100-420", "Lisboa", "912 345 678")),
     "it": dict(demo="it300003-ovh", password="demo-Giulia-3",
                newcomer="it930001-ovh", newcomer_name="Niccolò Ferrà",
                old_tech="it930002-ovh", old_tech_name="Chiara Pellegrini",
-               service="gelateria-città.it", prefix="sito-cliente", other="pl"),
+               service="gelateria-città.it", prefix="sito-cliente", other="pl",
+               owned="analisi-vendite.sql.example", country="it", bad_postal="0018",
+               owner_form=("Via Nazionale 194", "00184", "Roma", "+39 06 1234 5678")),
 }
 EXTRA_SERVICES = 26
 
@@ -414,10 +421,13 @@ class Flow:
             if b.find("html").get_attribute("lang") != TAGS[self.language]:
                 b.click(b.find(f'nav.languages a[lang="{TAGS[self.language]}"]'))
             edit = [a.get_attribute("href") for a in b.find_all("td.actions-cell a")][:1]
+            service = [a.get_attribute("href") for a in b.find_all("table.contacts tbody th a")][:1]
             pages = [("/contacts?size=25", "contacts", "contacts_title"), ("/requests", "requests", "requests_title"),
                      (self.request_path, "request", "request_title"), ("/profile", "profile", "profile_title")]
             if edit:
                 pages.append((edit[0][len(BASE_URL):], "edit", "edit_title"))
+            if service:
+                pages.append((service[0][len(BASE_URL):], "service", "service_title"))
             for path, name, title_key in pages:
                 if not path:
                     continue
@@ -428,6 +438,71 @@ class Flow:
                 b.page(f"phone-{name}", title_key, keyboard=False)
         finally:
             b.quit()
+
+    def test_owner_details(self):
+        """The service page from the contacts table, the owner form with a refused postal code,
+        the preview of old against new, the save, and the new address confirmed through the
+        link emailed to it."""
+        b = self.browser
+        self.as_demo()
+        w = self.world
+        self.filter_contacts(text=w["owned"])
+        links = [a for a in b.find_all("table.contacts tbody th a") if a.text.strip() == w["owned"]]
+        check(len(links) == 1, f"no link to the service page of {w['owned']} in the contacts table")
+        b.click(links[0])
+        service_path = b.path
+        check(service_path.startswith("/services/"), f"the service name leads to {service_path}")
+        b.page("service", "service_title")
+        check(t("owner_title", self.language) in b.text(), "the service page does not show the owner's details")
+        b.click(b.find("main a.button.primary"))
+        check(b.path == service_path + "/owner", f"the update link leads to {b.path}")
+        b.page("owner-form", "owner_update_title")
+        check(t("owner_fixed_note", self.language) in b.text(), "the form does not say why the name cannot change")
+        street, postal, city, phone = w["owner_form"]
+        new_email = f"owner.{self.language}@example.net"
+        values = {"owner_street": street, "owner_postal_code": w["bad_postal"], "owner_city": city,
+                  "owner_phone": phone, "owner_email": new_email}
+        for name, value in values.items():
+            field = b.find(f"#{name}")
+            field.clear()
+            field.send_keys(value)
+        b.click(b.find("main form button.primary"))
+        error = t(f"owner_error_postal_code_{w['country']}", self.language)
+        check(error in b.text("#owner_postal_code_error"), f"no message naming the postal code's form: {b.text()[:300]}")
+        check(b.find("#owner_street").get_attribute("value") == street, "the form does not keep what was typed")
+        b.page("owner-form-error", "owner_update_title", keyboard=False)
+        field = b.find("#owner_postal_code")
+        field.clear()
+        field.send_keys(postal)
+        b.click(b.find("main form button.primary"))
+        b.page("owner-preview", "owner_preview_title")
+        table = b.text("table.owner-preview")
+        check(street in table and new_email in table, "the preview does not show the new details")
+        # A new owner address takes the password again.
+        b.find("#password").send_keys(w["password"])
+        b.click(b.find("main form button.primary"))
+        check(b.path == service_path + "?notice=owner-saved", f"saving leads to {b.path}: {b.text()[:300]}")
+        check(t("owner_saved", self.language) in b.text(".notice-box"), "no notice that the details are saved")
+        check(street in b.text("dl.owner-details"), "the new street is not shown")
+        check(new_email not in b.text("dl.owner-details"), "the new address is in force before its link was followed")
+        b.page("service-saved", "service_title", keyboard=False)
+        deliver_mail()
+        b.get("/demo/mailbox")
+        links = []
+        for article in b.find_all("article.mail"):
+            facts = [dd.text.strip() for dd in article.find_elements("css selector", "dl.facts dd")]
+            if len(facts) >= 2 and facts[1] == new_email:
+                links += [a.get_attribute("href") for a in article.find_elements("css selector", "pre a")
+                          if "/owner-email/confirm?token=" in (a.get_attribute("href") or "")]
+        check(len(links) == 1, f"expected one link to {new_email}, found {len(links)}")
+        link = urlsplit(links[0])
+        b.get(f"{link.path}?{link.query}")
+        b.page("owner-email-confirm", "owner_link_title")
+        b.click(b.find("main form button.primary"))
+        check(new_email in b.text(".notice-box"), f"no notice that {new_email} is confirmed: {b.text()[:300]}")
+        b.page("owner-email-confirmed", "owner_link_title", keyboard=False)
+        b.get(service_path)
+        check(new_email in b.text("dl.owner-details"), "the confirmed address is not the owner's")
 
     def test_language_switcher(self):
         b = self.browser
@@ -470,6 +545,7 @@ STEPS = [
     ("requests page and the request's history", Flow.test_requests_page, "confirmation through the emailed links, both confirmers"),
     ("profile: email (password, link) and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
     ("phone: every page fits 390 px, cards instead of tables", Flow.test_phone, "requests page and the request's history"),
+    ("owner's details: service page, form, preview, save, link", Flow.test_owner_details, "sign in (keyboard, Enter submits)"),
     ("language switcher", Flow.test_language_switcher, "sign in (keyboard, Enter submits)"),
     ("sign out", Flow.test_sign_out, "sign in (keyboard, Enter submits)"),
 ]

@@ -182,7 +182,7 @@ struct FlowTests {
 
     /// The service names of the table's rows, in order.
     private func rowNames(in response: ClientResponse) -> [String] {
-        allMatches(#"<th scope="row">([^<]+)</th>"#, in: response.text).map(unescape)
+        allMatches(#"<th scope="row">(?:<a [^>]*>)?([^<]+)(?:</a>)?</th>"#, in: response.text).map(unescape)
     }
 
     private func unescape(_ html: String) -> String {

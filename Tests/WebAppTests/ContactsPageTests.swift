@@ -32,8 +32,10 @@ import Testing
         func names(_ target: String) throws -> [String] {
             let response = browser.get(target)
             try #require(response.status == .ok)
+            // The name is the link to the service page.
             return response.bodyText.components(separatedBy: "<th scope=\"row\">").dropFirst().map {
-                String($0.prefix { $0 != "<" })
+                let cell = $0.hasPrefix("<a ") ? $0.drop { $0 != ">" }.dropFirst() : $0[...]
+                return String(cell.prefix { $0 != "<" })
             }
         }
     }

@@ -265,6 +265,8 @@ final class ContactRowView: MustacheParent {
     let billingMine: Bool
     let myRoles: String
     let editURL: String
+    /// The service's page (its owner's details and history).
+    let serviceURL: String
     let editLabel: String
     let you: String
     let editShort: String
@@ -292,6 +294,7 @@ final class ContactRowView: MustacheParent {
         let changeable = row.myRoles.contains(.administrative) ? Set(Role.allCases) : row.myRoles
         noEditReason = canEdit ? "" : (changeable.isSubset(of: openRoles) ? shared.noEditOpen : shared.noEditPayment)
         editURL = "/services/\(row.serviceID)/edit"
+        serviceURL = "/services/\(row.serviceID)"
         editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
         you = shared.you
         editShort = shared.editShort
@@ -312,6 +315,7 @@ final class ContactRowView: MustacheParent {
         case "bm": billingMine
         case "my": Text(myRoles)
         case "eu": Text(editURL)
+        case "su": Text(serviceURL)
         case "el": Text(editLabel)
         case "you": Text(you)
         case "es": Text(editShort)

@@ -21,6 +21,12 @@ extension Application {
         router.add("GET", "/language") { app, context in try app.switchLanguage(context) }
         router.add("GET", "/services/:id/edit") { app, context in try app.showEditPage(context) }
         router.add("POST", "/services/:id/edit") { app, context in try app.submitEditPage(context) }
+        router.add("GET", "/services/:id") { app, context in try app.showService(context) }
+        router.add("GET", "/services/:id/owner") { app, context in try app.showOwnerForm(context) }
+        router.add("POST", "/services/:id/owner") { app, context in try app.previewOwnerUpdate(context) }
+        router.add("POST", "/services/:id/owner/save") { app, context in try app.saveOwnerUpdate(context) }
+        router.add("GET", "/owner-email/confirm") { app, context in try app.showOwnerEmailLink(context) }
+        router.add("POST", "/owner-email/confirm") { app, context in try app.confirmOwnerEmailLink(context) }
         router.add("GET", "/requests") { app, context in try app.showRequests(context) }
         router.add("GET", "/requests/:id") { app, context in try app.showRequest(context) }
         router.add("POST", "/requests/:id/accept") { app, context in try app.acceptRequest(context) }
