@@ -332,6 +332,7 @@ extension AppDatabase {
         // Later migrations go here, after the frozen ones.
         registerLookupMigration(&migrator)
         registerSignInMigration(&migrator)
+        registerOutboxGiveUpMigration(&migrator)
 
         return migrator
     }
