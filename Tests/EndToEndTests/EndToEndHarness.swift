@@ -150,6 +150,8 @@ final class EndToEndServer: @unchecked Sendable {
     private var nginx: Process?
     private let appLog: URL
     private let exemptFromRateLimits: [String]
+    /// More options for contacts-fcgi (such as `--log-format json`).
+    private let appArguments: [String]
 
     var accessLog: URL { directory.appendingPathComponent("access.log") }
     var errorLog: URL { directory.appendingPathComponent("error.log") }
@@ -159,8 +161,9 @@ final class EndToEndServer: @unchecked Sendable {
     /// `exemptFromRateLimits`: client addresses nginx's limit_req and limit_conn leave alone
     /// (nginx.conf's optional exemption file). The functional tests drive the site faster than a
     /// person from 127.0.0.1, so it is exempt by default; the abuse tests exempt nobody.
-    init(exemptFromRateLimits: [String] = ["127.0.0.1"]) throws {
+    init(exemptFromRateLimits: [String] = ["127.0.0.1"], appArguments: [String] = []) throws {
         self.exemptFromRateLimits = exemptFromRateLimits
+        self.appArguments = appArguments
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("sc-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // nginx's workers may run as another user (see nginxUser): let them reach the socket
@@ -232,7 +235,7 @@ final class EndToEndServer: @unchecked Sendable {
             "--workers", "4",
         ]
         if let socketGroup { arguments += ["--socket-group", socketGroup] }
-        process.arguments = arguments
+        process.arguments = arguments + appArguments
         process.currentDirectoryURL = directory
         _ = FileManager.default.createFile(atPath: appLog.path, contents: nil)
         let log = try FileHandle(forWritingTo: appLog)
