@@ -22,7 +22,7 @@ struct BackupTests {
             Thread {
                 var index = 0
                 while !stop.load(ordering: .relaxed) {
-                    let id = "w\(writer)x\(index)-ovh"
+                    let id = "\(writer == 0 ? "wa" : "wb")\(index)-ovh"
                     do {
                         try db.createAccounts([(makeAccount(id), someHash)], now: now)
                         acknowledged.withLock { $0.append(id) }
