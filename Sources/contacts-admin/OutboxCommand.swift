@@ -9,7 +9,7 @@ struct OutboxCommand: ParsableCommand {
         abstract: "Show the outbox by state; with --retry-given-up, queue the given-up emails again.",
         discussion: """
             Prints how many emails are pending, delivered and given up, how long the oldest \
-            pending one has waited, and each given-up email (id, address, when, error). \
+            pending one has waited, and each given-up email (id, recipient, address, when, error). \
             deliver-mail gives an email up once it has failed for --give-up-after seconds; after \
             fixing the cause (a mistyped address, a relay refusing), --retry-given-up makes them \
             pending again, due at once. Exit status 0; 3 when some email is given up (for monitoring).
@@ -42,7 +42,7 @@ struct OutboxCommand: ParsableCommand {
             print("")
             print("Given up (most recent first; retry with --retry-given-up):")
             for email in givenUp {
-                print("  #\(email.id)  \(email.toAddress)  \(email.givenUpAt.formatted(.iso8601))  "
+                print("  #\(email.id)  \(email.recipient.rawValue) <\(email.toAddress)>  \(email.givenUpAt.formatted(.iso8601))  "
                       + "after \(email.attempts) attempts: \(email.lastError.replacingOccurrences(of: "\n", with: " "))")
             }
             if summary.givenUp > givenUp.count { print("  … and \(summary.givenUp - givenUp.count) more") }

@@ -25,7 +25,7 @@ import Testing
         #expect(summary == OutboxSummary(pending: 1, delivered: 0, givenUp: 1, oldestPendingCreatedAt: now))
         #expect(try world.db.outboxCounts() == (pending: 1, delivered: 0))
         #expect(try world.db.givenUpEmails() == [GivenUpEmail(
-            id: email.id, toAddress: "aa1-ovh@example.com", givenUpAt: now + 3 * day, attempts: 3, lastError: "550 no such user")])
+            id: email.id, recipient: world.admin, toAddress: "aa1-ovh@example.com", givenUpAt: now + 3 * day, attempts: 3, lastError: "550 no such user")])
         // Never due again, however late
         #expect(try world.db.pendingEmails(now: now + 365 * day, limit: 10).map(\.id) == [pending[1].id])
     }

@@ -44,3 +44,43 @@ struct BackupBinaryTests {
         #expect(retried.status == 0 && retried.output.contains("Queued 0 given-up emails"), "\(retried.output)")
     }
 }
+
+/// An email the relay keeps refusing, given up by deliver-mail, listed and retried by `outbox`.
+@Suite(.timeLimit(.minutes(3)))
+struct GivenUpEmailBinaryTests {
+    @Test func aRefusedEmailIsGivenUpListedAndDeliveredAfterARetry() throws {
+        let world = try ContactChangeFlowTests.World(tag: "gu", language: "pl")
+        let admin = Browser(port: world.server.port)
+        try admin.signIn(world.admin)
+        let editURL = try world.editURL(admin)
+        #expect(try admin.submit(editURL, from: editURL, form: [("new_tech", world.newcomer.id)]).status == 303)
+
+        let directory = try OperatorBinaryTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = world.server.databasePath
+        // A relay that refuses everything, and no patience at all
+        let refused = try OperatorBinaryTests.run("contacts-admin", [
+            "deliver-mail", "--database", database, "--sendmail", "/bin/false", "--from", "no-reply@example.com",
+            "--give-up-after", "0",
+        ], in: directory)
+        #expect(refused.status == 2, "\(refused.output)")
+        #expect(refused.output.contains("given up 2"), "\(refused.output)")
+
+        let shown = try OperatorBinaryTests.run("contacts-admin", ["outbox", "--database", database], in: directory)
+        #expect(shown.status == 3, "\(shown.output)")
+        #expect(shown.output.contains("Pending: 0\n") && shown.output.contains("Given up: 2\n"), "\(shown.output)")
+        #expect(shown.output.contains("\(world.admin.id) <\(world.admin.email)>"), "\(shown.output)")
+        #expect(shown.output.contains("\(world.newcomer.id) <\(world.newcomer.email)>"), "\(shown.output)")
+        // A later run does not try them again
+        let later = try OperatorBinaryTests.run("contacts-admin", [
+            "deliver-mail", "--database", database, "--sendmail", "/bin/false", "--from", "no-reply@example.com",
+        ], in: directory)
+        #expect(later.status == 0 && later.output.contains("Delivered 0"), "\(later.output)")
+
+        let retried = try OperatorBinaryTests.run("contacts-admin", ["outbox", "--database", database, "--retry-given-up"], in: directory)
+        #expect(retried.status == 0 && retried.output.contains("Queued 2 given-up emails"), "\(retried.output)")
+        #expect(Set(try world.mailbox.deliver().map(\.to)) == [world.admin.email, world.newcomer.email])
+        let after = try OperatorBinaryTests.run("contacts-admin", ["outbox", "--database", database], in: directory)
+        #expect(after.status == 0 && after.output.contains("Delivered: 2\nGiven up: 0\n"), "\(after.output)")
+    }
+}

@@ -93,7 +93,9 @@ struct DeployUnitTests {
             }
             let help = helps[key] ?? ""
             for option in arguments where option.hasPrefix("--") {
-                #expect(help.contains(option), "\(unit): \(name) \(helpArguments.first ?? "") does not take \(option)")
+                // The whole option, not a prefix of a longer one.
+                let named = [" ", "\n", ","].contains { help.contains(option + $0) }
+                #expect(named, "\(unit): \(name) \(helpArguments.first ?? "") does not take \(option)")
             }
         }
     }

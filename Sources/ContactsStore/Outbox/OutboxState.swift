@@ -1,17 +1,20 @@
+import ContactsDomain
 import Foundation
 import GRDB
 
 /// An email delivery stopped trying (``AppDatabase/recordDeliveryFailure(emailID:error:now:giveUpAfter:)``).
 public struct GivenUpEmail: Sendable, Equatable {
     public var id: Int64
+    public var recipient: CustomerID
     /// The recipient's address: the operator needs it to tell whether it is mistyped.
     public var toAddress: String
     public var givenUpAt: Date
     public var attempts: Int
     public var lastError: String
 
-    public init(id: Int64, toAddress: String, givenUpAt: Date, attempts: Int, lastError: String) {
+    public init(id: Int64, recipient: CustomerID, toAddress: String, givenUpAt: Date, attempts: Int, lastError: String) {
         self.id = id
+        self.recipient = recipient
         self.toAddress = toAddress
         self.givenUpAt = givenUpAt
         self.attempts = attempts
@@ -59,14 +62,14 @@ extension AppDatabase {
     public func givenUpEmails(limit: Int = 100) throws -> [GivenUpEmail] {
         try dbPool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, to_address, given_up_at, attempts, last_error FROM outbox
+                SELECT id, recipient, to_address, given_up_at, attempts, last_error FROM outbox
                 WHERE given_up_at IS NOT NULL
                 ORDER BY given_up_at DESC, id DESC
                 LIMIT ?
                 """, arguments: [max(limit, 0)])
             .map { row in
                 GivenUpEmail(
-                    id: row["id"], toAddress: row["to_address"], givenUpAt: row["given_up_at"],
+                    id: row["id"], recipient: CustomerID(trusted: row["recipient"]), toAddress: row["to_address"], givenUpAt: row["given_up_at"],
                     attempts: row["attempts"], lastError: row["last_error"] ?? "")
             }
         }
