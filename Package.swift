@@ -67,7 +67,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "contacts-fcgi", dependencies: [
-            "WebApp", "FastCGIServer", "ContactsStore",
+            "WebApp", "FastCGIServer", "ContactsStore", "HTTPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

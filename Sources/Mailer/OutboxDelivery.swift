@@ -8,29 +8,41 @@ public protocol OutboxStore: Sendable {
     func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail]
     func markDelivered(emailID: Int64, now: Date) throws
     func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws
+    /// Records a failure and gives the row up once it has failed for `giveUpAfter` seconds;
+    /// returns whether it was given up.
+    func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool
     /// Empties the write-ahead log after a batch, so delivered bodies leave no copy there.
     func truncateWriteAheadLog() throws -> Bool
 }
 
 extension OutboxStore {
+    /// Stores that cannot give up retry for ever.
+    public func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool {
+        try markDeliveryFailed(emailID: emailID, error: error, now: now)
+        return false
+    }
+
     /// Stores without a write-ahead log have nothing to empty.
     public func truncateWriteAheadLog() throws -> Bool { true }
 }
 
 extension AppDatabase: OutboxStore {}
 
-/// How many emails one pass delivered, and how many failed (and stay queued for a retry).
+/// How many emails one pass delivered, and how many failed (and stay queued for a retry, or,
+/// counted in `givenUp` too, were given up).
 public struct DeliveryCounts: Sendable, Equatable {
     public var delivered: Int
     public var failed: Int
+    public var givenUp: Int
 
-    public init(delivered: Int = 0, failed: Int = 0) {
+    public init(delivered: Int = 0, failed: Int = 0, givenUp: Int = 0) {
         self.delivered = delivered
         self.failed = failed
+        self.givenUp = givenUp
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
-        Self(delivered: lhs.delivered + rhs.delivered, failed: lhs.failed + rhs.failed)
+        Self(delivered: lhs.delivered + rhs.delivered, failed: lhs.failed + rhs.failed, givenUp: lhs.givenUp + rhs.givenUp)
     }
 }
 
@@ -45,7 +57,8 @@ extension MessageFormatter {
 
 /// Delivers the outbox: each due row is formatted, handed to the transport, and recorded as
 /// delivered at once; a failure is recorded instead (the store counts the attempt and schedules
-/// the next one with backoff), logged, and counted. No row is ever dropped.
+/// the next one with backoff), logged, and counted. No row is ever dropped: one that has failed
+/// for `giveUpAfter` seconds is given up, kept with its error until an operator retries it.
 ///
 /// Never sent twice, with one window left: a row is marked delivered right after the transport
 /// accepted it, so a later pass never picks it up again, but a crash (or a database error) after
@@ -63,11 +76,14 @@ public final class OutboxDelivery: Sendable {
     let formatter: MessageFormatter
     let clock: @Sendable () -> Date
     let logger: Logger
+    let giveUpAfter: TimeInterval
 
     public init(
         database: any OutboxStore, transport: any MailTransport, formatter: MessageFormatter,
-        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "contacts.mailer")
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "contacts.mailer"),
+        giveUpAfter: TimeInterval = DeliveryPolicy.defaultGiveUpAfter
     ) {
+        self.giveUpAfter = giveUpAfter
         self.database = database
         self.transport = transport
         self.formatter = formatter
@@ -92,9 +108,14 @@ public final class OutboxDelivery: Sendable {
             } catch {
                 counts.failed += 1
                 let reason = String(describing: error)
-                logger.warning("email not delivered; it stays queued and will be retried",
-                               metadata: metadata.merging(["error": "\(reason)"]) { $1 })
-                try database.markDeliveryFailed(emailID: pending.id, error: reason, now: clock())
+                let errorMetadata = metadata.merging(["error": "\(reason)"]) { $1 }
+                if try database.recordDeliveryFailure(emailID: pending.id, error: reason, now: clock(), giveUpAfter: giveUpAfter) {
+                    counts.givenUp += 1
+                    logger.error("email given up after failing too long; `contacts-admin outbox --retry-given-up` queues it again",
+                                 metadata: errorMetadata)
+                } else {
+                    logger.warning("email not delivered; it stays queued and will be retried", metadata: errorMetadata)
+                }
                 continue
             }
             do {

@@ -12,7 +12,7 @@ struct ContactsAdmin: ParsableCommand {
         discussion: "Every command takes --database PATH (default run/contacts.sqlite) and migrates it first.",
         subcommands: [
             Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self, SetOwner.self,
-            DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self,
+            DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self, Backup.self, OutboxCommand.self,
         ])
 }
 

@@ -17,7 +17,9 @@ struct DeliverMail: ParsableCommand {
             delivers every --interval seconds until SIGINT or SIGTERM, and purges expired sessions \
             and old throttle rows every --purge-interval seconds (as `purge` does). After each \
             batch the write-ahead log is truncated, so delivered codes stay in no file. Only one \
-            deliver-mail runs per database at a time.
+            deliver-mail runs per database at a time. An email still failing --give-up-after \
+            seconds after its first failure (default 3 days) is given up: kept with its error, \
+            no longer tried; `contacts-admin outbox` lists them and --retry-given-up queues them again.
 
             Exit status: 0 when every email due was delivered, 2 when some failed (they stay \
             queued), 1 on any other error.
@@ -57,6 +59,9 @@ struct DeliverMail: ParsableCommand {
     @Option(help: "Seconds between passes with --loop.")
     var interval: Double = 10
 
+    @Option(help: "Seconds an email may keep failing, from its first failed attempt, before it is given up (0: at the first failure).")
+    var giveUpAfter: Double = DeliveryPolicy.defaultGiveUpAfter
+
     @Option(help: "Emails handled per pass at most.")
     var batchSize = 100
 
@@ -84,6 +89,9 @@ struct DeliverMail: ParsableCommand {
         guard purgeInterval >= 0, purgeInterval <= 86_400 else {
             throw ValidationError("--purge-interval must be between 0 and 86400 seconds.")
         }
+        guard giveUpAfter >= 0, giveUpAfter <= 365 * 86_400 else {
+            throw ValidationError("--give-up-after must be between 0 and 31536000 seconds.")
+        }
         guard (1...10_000).contains(batchSize) else {
             throw ValidationError("--batch-size must be between 1 and 10000.")
         }
@@ -110,7 +118,8 @@ struct DeliverMail: ParsableCommand {
             transport = DirectoryTransport(directory: URL(fileURLWithPath: folder, isDirectory: true))
             destination = "as .eml files in \(folder)"
         }
-        let delivery = OutboxDelivery(database: database, transport: transport, formatter: try makeFormatter())
+        let delivery = OutboxDelivery(database: database, transport: transport, formatter: try makeFormatter(),
+                                      giveUpAfter: giveUpAfter)
 
         if loop {
             StopSignal.install()
@@ -128,7 +137,7 @@ struct DeliverMail: ParsableCommand {
                 interval: interval, batchSize: batchSize, until: StopSignal.received,
                 housekeepingInterval: purgeInterval, housekeeping: purge
             ) { counts in
-                print("\(Self.timestamp()) delivered \(counts.delivered), failed \(counts.failed)")
+                print("\(Self.timestamp()) delivered \(counts.delivered), failed \(counts.failed), given up \(counts.givenUp)")
                 flushOutput()
             }
             print("Stopped.")
@@ -146,9 +155,11 @@ struct DeliverMail: ParsableCommand {
         }
         let waiting = try database.outboxCounts().pending
         print("Delivered \(total.delivered) \(total.delivered == 1 ? "email" : "emails") \(destination); "
-              + "failed \(total.failed); \(waiting) still queued.")
+              + "failed \(total.failed) (given up \(total.givenUp)); \(waiting) still queued.")
         if total.failed > 0 {
-            print("The failed emails stay queued and will be tried again later (see the errors above).")
+            print(total.givenUp == 0
+                ? "The failed emails stay queued and will be tried again later (see the errors above)."
+                : "The failed emails not given up stay queued; `contacts-admin outbox` lists the given-up ones.")
             throw ExitCode(2)
         }
     }

@@ -59,6 +59,9 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CONTACTS_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
+    @Option(help: "text or json: how log lines, one per request among them, are written on standard error. [env: CONTACTS_LOG_FORMAT] (default: text)")
+    var logFormat: String?
+
     @Option(help: "Days before an unconfirmed contact change request expires. [env: CONTACTS_REQUEST_DAYS] (default: 14)")
     var requestDays: Int?
 
@@ -84,10 +87,19 @@ struct ContactsFCGI: ParsableCommand {
 
         let environment = ProcessInfo.processInfo.environment
         let level = try Self.logLevel(logLevel ?? environment["CONTACTS_LOG_LEVEL"] ?? "info")
+        let formatText = logFormat ?? environment["CONTACTS_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ValidationError("log format must be text or json, not \(formatText)")
+        }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                return JSONLogHandler(label: label, logLevel: level)
+            }
         }
         let logger = Logger(label: "contacts-fcgi")
 
@@ -120,7 +132,7 @@ struct ContactsFCGI: ParsableCommand {
 
         let server = FastCGIServer(configuration: settings.server, logger: Logger(label: "contacts-fcgi.fastcgi"))
         do {
-            try server.run(responder: application)
+            try server.run(responder: LoggingResponder(inner: application, logger: Logger(label: "contacts-fcgi.request")))
         } catch {
             logger.critical("cannot serve: \(String(describing: error))")
             throw ExitCode(1)

@@ -19,8 +19,8 @@ struct ContactChangeFlowTests {
         var base: String { "http://127.0.0.1:\(server.port)" }
 
         init(tag: String, language: String, newcomerLanguage: String? = nil, oldTechLanguage: String? = nil,
-             separateBilling: Bool = false) throws {
-            server = try EndToEndServer()
+             separateBilling: Bool = false, serverArguments: [String] = []) throws {
+            server = try EndToEndServer(appArguments: serverArguments)
             mailbox = Mailbox(server: server)
             let names = Self.names[language] ?? Self.names["pl"]!
             admin = .make("\(tag)710001-ovh", names[0], language: language)

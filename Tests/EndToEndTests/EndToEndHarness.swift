@@ -150,6 +150,10 @@ final class EndToEndServer: @unchecked Sendable {
     private var nginx: Process?
     private let appLog: URL
     private let exemptFromRateLimits: [String]
+    /// More options for contacts-fcgi (such as `--log-format json`).
+    private let appArguments: [String]
+    /// Hand contacts-fcgi its listening socket on standard input, as systemd does.
+    private let socketActivated: Bool
 
     var accessLog: URL { directory.appendingPathComponent("access.log") }
     var errorLog: URL { directory.appendingPathComponent("error.log") }
@@ -159,8 +163,10 @@ final class EndToEndServer: @unchecked Sendable {
     /// `exemptFromRateLimits`: client addresses nginx's limit_req and limit_conn leave alone
     /// (nginx.conf's optional exemption file). The functional tests drive the site faster than a
     /// person from 127.0.0.1, so it is exempt by default; the abuse tests exempt nobody.
-    init(exemptFromRateLimits: [String] = ["127.0.0.1"]) throws {
+    init(exemptFromRateLimits: [String] = ["127.0.0.1"], appArguments: [String] = [], socketActivated: Bool = false) throws {
         self.exemptFromRateLimits = exemptFromRateLimits
+        self.appArguments = appArguments
+        self.socketActivated = socketActivated
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("sc-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // nginx's workers may run as another user (see nginxUser): let them reach the socket
@@ -224,22 +230,25 @@ final class EndToEndServer: @unchecked Sendable {
     private func startApp(socketGroup: String?) throws {
         let process = Process()
         process.executableURL = try EndToEndPaths.binary("contacts-fcgi")
-        var arguments = [
-            "--socket", socketPath,
+        var arguments = socketActivated ? ["--inherit-socket"] : ["--socket", socketPath]
+        arguments += [
             "--database", databasePath,
             "--templates", EndToEndPaths.templates.path,
             "--public-base-url", "http://127.0.0.1:\(port)",
             "--workers", "4",
         ]
-        if let socketGroup { arguments += ["--socket-group", socketGroup] }
-        process.arguments = arguments
+        if let socketGroup, !socketActivated { arguments += ["--socket-group", socketGroup] }
+        // Made here, as systemd makes it, with the group nginx's workers need.
+        let inherited = socketActivated ? try SocketActivation.listen(at: socketPath, group: socketGroup) : nil
+        defer { if let inherited { close(inherited) } }
+        process.arguments = arguments + appArguments
         process.currentDirectoryURL = directory
         _ = FileManager.default.createFile(atPath: appLog.path, contents: nil)
         let log = try FileHandle(forWritingTo: appLog)
         try log.seekToEnd()
         process.standardOutput = log
         process.standardError = log
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = inherited.map { FileHandle(fileDescriptor: $0, closeOnDealloc: false) } ?? FileHandle.nullDevice
         try process.run()
         app = process
 

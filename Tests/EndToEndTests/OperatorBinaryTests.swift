@@ -10,12 +10,16 @@ struct OperatorBinaryTests {
     /// Runs a binary to the end with a permissive umask (as a careless shell would have);
     /// returns its exit status and what it printed.
     static func run(_ name: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+        try runProcess(try EndToEndPaths.binary(name), arguments, in: directory)
+    }
+
+    static func runProcess(_ executable: URL, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
         let output = directory.appendingPathComponent("out-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close(); try? FileManager.default.removeItem(at: output) }
         let process = Process()
-        process.executableURL = try EndToEndPaths.binary(name)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.standardOutput = handle

@@ -60,7 +60,7 @@ extension AppDatabase {
     /// Due emails through the partial index `outbox_pending`, already in order.
     static let pendingEmailsSQL = """
         SELECT * FROM outbox
-        WHERE delivered_at IS NULL AND next_attempt_at <= :now
+        WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= :now
         ORDER BY next_attempt_at, id
         LIMIT :limit
         """
@@ -70,31 +70,43 @@ extension AppDatabase {
     public func markDelivered(emailID: Int64, now: Date) throws {
         try dbPool.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET delivered_at = ?, body_text = '' WHERE id = ? AND delivered_at IS NULL",
+                sql: "UPDATE outbox SET delivered_at = ?, body_text = '', given_up_at = NULL WHERE id = ? AND delivered_at IS NULL",
                 arguments: [now, emailID])
         }
     }
 
     /// Records a failed attempt: one more attempt, the next one after ``DeliveryPolicy``'s delay, and the error (cut to 1,000 characters).
+    /// Never gives up (see ``recordDeliveryFailure(emailID:error:now:giveUpAfter:)``).
     /// No effect on a delivered row or an unknown ID.
     public func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws {
+        _ = try recordDeliveryFailure(emailID: emailID, error: error, now: now, giveUpAfter: .infinity)
+    }
+
+    /// Records a failed attempt like ``markDeliveryFailed(emailID:error:now:)``, and gives the
+    /// email up when it has been failing for `giveUpAfter` seconds (``DeliveryPolicy/shouldGiveUp``):
+    /// it keeps its error, gets `given_up_at`, and is no longer due nor pending. Returns whether
+    /// it was given up; false for a delivered row or an unknown ID.
+    public func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool {
         try dbPool.write { db in
-            guard var record = try OutboxRecord.fetchOne(db, key: emailID), record.deliveredAt == nil else { return }
+            guard var record = try OutboxRecord.fetchOne(db, key: emailID), record.deliveredAt == nil else { return false }
+            let firstFailure = try Date.fetchOne(
+                db, sql: "SELECT first_failed_at FROM outbox WHERE id = ?", arguments: [emailID]) ?? now
             record.attempts += 1
             record.nextAttemptAt = now.addingTimeInterval(DeliveryPolicy.retryDelay(afterFailures: record.attempts))
             record.lastError = String(error.prefix(1_000))
             try record.update(db)
+            let givingUp = DeliveryPolicy.shouldGiveUp(firstFailureAt: firstFailure, now: now, giveUpAfter: giveUpAfter)
+            try db.execute(
+                sql: "UPDATE outbox SET first_failed_at = ?, given_up_at = ? WHERE id = ?",
+                arguments: [firstFailure, givingUp ? now : nil, emailID])
+            return givingUp
         }
     }
 
-    /// How many emails wait for delivery (due now or later) and how many were delivered.
+    /// How many emails wait for delivery (due now or later, not given up) and how many were delivered.
     public func outboxCounts() throws -> (pending: Int, delivered: Int) {
-        try dbPool.read { db in
-            // The pending count reads the partial index; the total, SQLite's b-tree count.
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") ?? 0
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
-            return (pending, total - pending)
-        }
+        let summary = try outboxSummary()
+        return (summary.pending, summary.delivered)
     }
 
     /// Housekeeping: forgets emails delivered before `deliveredBefore` (they hold no body any

@@ -333,6 +333,7 @@ extension AppDatabase {
         registerLookupMigration(&migrator)
         registerSignInMigration(&migrator)
         registerOwnerMigration(&migrator)
+        registerOutboxGiveUpMigration(&migrator)
 
         return migrator
     }
