@@ -6,30 +6,25 @@ import Localization
 /// The emails of an email address change, each in the account's language. Rendered here and
 /// handed to the store, which writes them to the outbox in the transaction of the change.
 public struct AccountEmails: Sendable {
-    let catalog: Catalog
-    let template: EmailTemplate
-    /// The base of every link, without a trailing slash.
-    let linkBase: String
-    let displayTimeZone: TimeZone
+    let writer: EmailWriter
+    var catalog: Catalog { writer.catalog }
+    var linkBase: String { writer.linkBase }
 
     public init(catalog: Catalog, template: EmailTemplate, publicBaseURL: String, displayTimeZone: TimeZone) {
-        self.catalog = catalog
-        self.template = template
-        self.linkBase = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
-        self.displayTimeZone = displayTimeZone
+        writer = EmailWriter(catalog: catalog, template: template, publicBaseURL: publicBaseURL, displayTimeZone: displayTimeZone)
     }
 
     /// The link, to the new address: the only email that goes there before it is confirmed.
     public func confirmationLink(_ account: Account, newAddress: EmailAddress, token: String, expiresAt: Date) -> OutgoingEmail {
         let language = account.language
         let link = "\(linkBase)/profile/email/confirm?token=\(token)"
-        return email(
+        return writer.email(
             to: account, address: newAddress,
             subject: catalog.string("email_address_link_subject", language),
             paragraphs: [
                 catalog.string("email_address_link_intro", language, .string(account.id.rawValue)),
                 link,
-                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, for: account))),
+                catalog.string("email_address_link_expires", language, .string(writer.dateTime(expiresAt, for: account))),
                 catalog.string("email_address_link_ignore", language),
             ]
         )
@@ -38,13 +33,13 @@ public struct AccountEmails: Sendable {
     /// To the current address when a change is asked for: what was asked, and how to stop it.
     public func changeRequested(_ account: Account, newAddress: EmailAddress, at date: Date) -> OutgoingEmail {
         let language = account.language
-        return email(
+        return writer.email(
             to: account, address: account.email,
             subject: catalog.string("email_address_notice_subject", language),
             paragraphs: [
                 catalog.string(
                     "email_address_notice_intro", language,
-                    .string(dateTime(date, for: account)), .string(account.id.rawValue), .string(newAddress.rawValue)),
+                    .string(writer.dateTime(date, for: account)), .string(account.id.rawValue), .string(newAddress.rawValue)),
                 catalog.string("email_address_notice_until", language),
                 catalog.string("email_address_notice_react", language, .string("\(linkBase)/profile")),
             ]
@@ -54,7 +49,7 @@ public struct AccountEmails: Sendable {
     /// To the old address once the new one is confirmed: the last email it gets.
     public func changed(_ account: Account, newAddress: EmailAddress) -> OutgoingEmail {
         let language = account.language
-        return email(
+        return writer.email(
             to: account, address: account.email,
             subject: catalog.string("email_address_changed_subject", language),
             paragraphs: [
@@ -64,17 +59,5 @@ public struct AccountEmails: Sendable {
         )
     }
 
-    private func email(to account: Account, address: EmailAddress, subject: String, paragraphs: [String]) -> OutgoingEmail {
-        let language = account.language
-        let body = template.render(
-            greeting: catalog.string("email_greeting", language, .string(account.displayName)),
-            paragraphs: paragraphs,
-            signature: catalog.string("email_signature", language))
-        return OutgoingEmail(recipient: account.id, toAddress: address.rawValue, language: language, subject: subject, bodyText: body)
-    }
 
-    /// In the recipient's zone, named (SPEC "Times").
-    private func dateTime(_ date: Date, for recipient: Account) -> String {
-        LocalFormat.zonedDateTime(date, recipient.language, timeZone: TimeZone(identifier: recipient.timeZone) ?? displayTimeZone)
-    }
 }

@@ -7,17 +7,12 @@ import Localization
 /// owner's in its country's language, a contact's in the account's. Rendered here and written
 /// by the store to the outbox in the update's transaction.
 public struct OwnerEmails: Sendable {
-    let catalog: Catalog
-    let template: EmailTemplate
-    /// The base of every link, without a trailing slash.
-    let linkBase: String
-    let displayTimeZone: TimeZone
+    let writer: EmailWriter
+    var catalog: Catalog { writer.catalog }
+    var linkBase: String { writer.linkBase }
 
     public init(catalog: Catalog, template: EmailTemplate, publicBaseURL: String, displayTimeZone: TimeZone) {
-        self.catalog = catalog
-        self.template = template
-        self.linkBase = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
-        self.displayTimeZone = displayTimeZone
+        writer = EmailWriter(catalog: catalog, template: template, publicBaseURL: publicBaseURL, displayTimeZone: displayTimeZone)
     }
 
     /// Every email an update sends: the notice to each recipient the domain chose, and the link
@@ -47,7 +42,7 @@ public struct OwnerEmails: Sendable {
         let before = mail.before.contact
         let after = mail.decision.applied
         var paragraphs = [
-            catalog.string("owner_email_updated_intro", language, .string(mail.serviceName), .string(dateTime(date, language, timeZone))),
+            catalog.string("owner_email_updated_intro", language, .string(mail.serviceName), .string(writer.dateTime(date, language, zone: timeZone))),
             catalog.string("owner_email_updated_by", language, .string("\(mail.requester.displayName) (\(mail.requester.id.rawValue))")),
             mail.decision.changedFields.map { field in
                 let new = field == .email ? (mail.decision.pendingEmail?.rawValue ?? after[field]) : after[field]
@@ -60,7 +55,7 @@ public struct OwnerEmails: Sendable {
             paragraphs.append(catalog.string("owner_email_updated_pending", language, .string(pending.rawValue)))
         }
         paragraphs.append(catalog.string("owner_email_updated_react", language, .string("\(linkBase)/services/\(mail.serviceID)")))
-        return email(
+        return writer.email(
             recipient: recipient, address: address, language: language, greetingName: greetingName,
             subject: catalog.string("owner_email_updated_subject", language, .string(mail.serviceName)),
             paragraphs: paragraphs)
@@ -69,32 +64,18 @@ public struct OwnerEmails: Sendable {
     /// The link, to the new address only, in the owner's language.
     private func link(_ mail: OwnerUpdateMail, to address: EmailAddress, token: String, expiresAt: Date) -> OutgoingEmail {
         let language = mail.before.country.language
-        return email(
+        return writer.email(
             recipient: mail.onBehalfOf, address: address, language: language, greetingName: mail.before.displayName,
             subject: catalog.string("owner_email_link_subject", language, .string(mail.serviceName)),
             paragraphs: [
                 catalog.string("owner_email_link_intro", language, .string(mail.serviceName)),
                 "\(linkBase)/owner-email/confirm?token=\(token)",
-                catalog.string("email_address_link_expires", language, .string(dateTime(expiresAt, language, language.defaultTimeZone))),
+                catalog.string("email_address_link_expires", language, .string(writer.dateTime(expiresAt, language, zone: language.defaultTimeZone))),
                 catalog.string("owner_email_link_ignore", language),
             ])
     }
 
-    private func email(
-        recipient: CustomerID, address: EmailAddress, language: Language, greetingName: String,
-        subject: String, paragraphs: [String]
-    ) -> OutgoingEmail {
-        let body = template.render(
-            greeting: catalog.string("email_greeting", language, .string(greetingName)),
-            paragraphs: paragraphs,
-            signature: catalog.string("email_signature", language))
-        return OutgoingEmail(recipient: recipient, toAddress: address.rawValue, language: language, subject: subject, bodyText: body)
-    }
 
-    /// In the reader's zone, named: an account's own, the owner's country's for the owner.
-    private func dateTime(_ date: Date, _ language: Language, _ zone: String) -> String {
-        LocalFormat.zonedDateTime(date, language, timeZone: TimeZone(identifier: zone) ?? displayTimeZone)
-    }
 }
 
 extension OwnerField {

@@ -7,17 +7,12 @@ import Localization
 /// template. The store calls it for every email a request decision calls for, inside the
 /// transaction of the change; which emails those are is the domain's decision.
 public struct RequestEmails: RequestEmailComposer {
-    let catalog: Catalog
-    let template: EmailTemplate
-    /// The base of every link, without a trailing slash.
-    let linkBase: String
-    let displayTimeZone: TimeZone
+    let writer: EmailWriter
+    var catalog: Catalog { writer.catalog }
+    var linkBase: String { writer.linkBase }
 
     public init(catalog: Catalog, template: EmailTemplate, publicBaseURL: String, displayTimeZone: TimeZone) {
-        self.catalog = catalog
-        self.template = template
-        self.linkBase = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
-        self.displayTimeZone = displayTimeZone
+        writer = EmailWriter(catalog: catalog, template: template, publicBaseURL: publicBaseURL, displayTimeZone: displayTimeZone)
     }
 
     /// Catalog and template from the templates folder.
@@ -42,7 +37,7 @@ public struct RequestEmails: RequestEmailComposer {
     private func confirmationEmail(_ request: RequestSnapshot, to recipient: Account, code: String) -> OutgoingEmail {
         let language = recipient.language
         let link = "\(linkBase)/requests/\(request.id)?code=\(code)"
-        return email(
+        return writer.email(
             to: recipient,
             subject: catalog.string("email_confirm_subject", language, .string(request.serviceName)),
             paragraphs: [
@@ -50,7 +45,7 @@ public struct RequestEmails: RequestEmailComposer {
                 changeLine(request, language) + "\n" + catalog.string("email_requested_by", language, .string(request.requester.nameWithID)),
                 catalog.string("email_code_line", language, .string(code)),
                 catalog.string("email_link_line", language, .string(link)),
-                catalog.string("email_expires_line", language, .string(dateTime(request.expiresAt, for: recipient))),
+                catalog.string("email_expires_line", language, .string(writer.dateTime(request.expiresAt, for: recipient))),
                 catalog.string("email_ignore_line", language),
             ]
         )
@@ -77,7 +72,7 @@ public struct RequestEmails: RequestEmailComposer {
                 catalog.string(request.failure == .holdersChanged ? "email_failed_holders_intro" : "email_failed_payment_intro", language, name)
             )
         }
-        return email(
+        return writer.email(
             to: recipient,
             subject: subject,
             paragraphs: [
@@ -88,17 +83,6 @@ public struct RequestEmails: RequestEmailComposer {
         )
     }
 
-    private func email(to recipient: Account, subject: String, paragraphs: [String]) -> OutgoingEmail {
-        let language = recipient.language
-        let body = template.render(
-            greeting: catalog.string("email_greeting", language, .string(recipient.displayName)),
-            paragraphs: paragraphs,
-            signature: catalog.string("email_signature", language))
-        return OutgoingEmail(
-            recipient: recipient.id, toAddress: recipient.email.rawValue, language: language,
-            subject: subject, bodyText: body
-        )
-    }
 
     private func changeLine(_ request: RequestSnapshot, _ language: Language) -> String {
         catalog.string(
@@ -108,8 +92,4 @@ public struct RequestEmails: RequestEmailComposer {
         )
     }
 
-    /// In the recipient's zone, named (SPEC "Times").
-    private func dateTime(_ date: Date, for recipient: Account) -> String {
-        LocalFormat.zonedDateTime(date, recipient.language, timeZone: TimeZone(identifier: recipient.timeZone) ?? displayTimeZone)
-    }
 }
