@@ -1,5 +1,12 @@
 import Foundation
 
+/// How long a signed-in session lasts (SECURITY.md "Sessions"): the web application ends it after
+/// this long without a request, and after the absolute limit in any case; `purge` forgets it then.
+public enum SessionTimeouts {
+    public static let idle: TimeInterval = 30 * 60
+    public static let absolute: TimeInterval = 12 * 60 * 60
+}
+
 /// How many sessions one account may have at once, and which end to make room for a new one.
 public struct SessionLimit: Equatable, Sendable {
     /// Enough for every browser and device a person uses; each sign-in beyond it ends the oldest.

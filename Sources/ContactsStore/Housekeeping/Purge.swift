@@ -4,10 +4,10 @@ import GRDB
 
 /// What `purge` may forget: rows that no longer decide anything.
 public struct PurgePolicy: Sendable, Equatable {
-    /// The web application's session timeouts (AppConfiguration's defaults): a session idle or
+    /// The web application's session timeouts (`SessionTimeouts`, its defaults): a session idle or
     /// old beyond them is refused anyway, so its row is only a leftover.
-    public var sessionIdleTimeout: TimeInterval = 30 * 60
-    public var sessionAbsoluteTimeout: TimeInterval = 12 * 60 * 60
+    public var sessionIdleTimeout: TimeInterval = SessionTimeouts.idle
+    public var sessionAbsoluteTimeout: TimeInterval = SessionTimeouts.absolute
     /// Failed sign-ins and wrong codes count only within their throttle's window; older ones
     /// can no longer slow anybody down.
     public var throttleWindow: TimeInterval = max(SignInThrottle().window, RequestPolicy.wrongCodeThrottle.window)
