@@ -52,6 +52,21 @@ struct DemoData: ParsableCommand {
     ]
 
     /// The reseller's customers share one password, hashed once.
+    /// The demo's other customers, named as people of their language are (no "Customer 7" in
+    /// anybody's table): first and last names combined, so that they differ.
+    static func customerName(_ index: Int, _ language: Language) -> String {
+        let (first, last): ([String], [String]) = switch language {
+        case .pl: (["Agnieszka", "Marek", "Ewa", "Paweł", "Magdalena", "Krzysztof", "Joanna", "Michał"],
+                   ["Zielińska", "Lewandowski", "Kamińska", "Dąbrowski", "Szymańska", "Woźniak", "Kozłowska", "Jankowski"])
+        case .pt: (["Ana", "Rui", "Beatriz", "Tiago", "Mariana", "Nuno", "Catarina", "Miguel"],
+                   ["Ferreira", "Santos", "Oliveira", "Pereira", "Rodrigues", "Costa", "Martins", "Sousa"])
+        case .it: (["Francesca", "Luca", "Chiara", "Matteo", "Sara", "Alessandro", "Elena", "Davide"],
+                   ["Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti"])
+        }
+        let slot = index / Language.allCases.count
+        return "\(first[slot % first.count]) \(last[(slot / first.count + slot) % last.count])"
+    }
+
     static let customerPassword = "demo-customer"
     static let customerCount = 60
 
@@ -101,7 +116,7 @@ struct DemoData: ParsableCommand {
         for (index, id) in customers.enumerated() {
             accounts.append((
                 Account(
-                    id: id, displayName: "Customer \(index + 1)",
+                    id: id, displayName: Self.customerName(index, languages[index % languages.count]),
                     email: try EmailAddress(parsing: "\(id.rawValue)@example.com"),
                     language: languages[index % languages.count],
                     paymentStatus: index % 10 == 9 ? .overdue : .upToDate),

@@ -21,6 +21,16 @@ func expectSecurityHeaders(_ response: ClientResponse, sourceLocation: SourceLoc
 /// The real contacts-fcgi behind the real nginx, over HTTP on loopback.
 @Suite(.timeLimit(.minutes(3)))
 struct SmokeTests {
+    @Test func theDemosCustomersHaveNamesOfTheirLanguage() throws {
+        let server = try EndToEndServer()
+        #expect(try server.sqlite("SELECT count(*) FROM account WHERE display_name LIKE 'Customer %';") == "0")
+        let names = try server.sqlite("SELECT language || ' ' || display_name FROM account WHERE id LIKE 'cu5%' ORDER BY id LIMIT 3;")
+            .split(separator: "\n")
+        #expect(names == ["pl Agnieszka Zielińska", "pt Ana Ferreira", "it Francesca Romano"], "\(names)")
+        let distinct = try server.sqlite("SELECT count(DISTINCT display_name) = count(*) FROM account WHERE id LIKE 'cu5%';")
+        #expect(distinct == "1")
+    }
+
     @Test func metricsAndHealthThroughNginxFromThisHost() throws {
         let server = try EndToEndServer()
         let client = HTTPTestClient(port: server.port)
