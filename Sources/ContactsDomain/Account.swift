@@ -77,7 +77,9 @@ extension Language {
 /// The time zones an account may choose: the IANA names this system knows.
 public enum TimeZoneChoice {
     public static func isValid(_ identifier: String) -> Bool {
-        identifier.utf8.count <= 64 && TimeZone(identifier: identifier) != nil
-            && TimeZone.knownTimeZoneIdentifiers.contains(identifier)
+        identifier.utf8.count <= 64 && known.contains(identifier) && TimeZone(identifier: identifier) != nil
     }
+
+    /// Read once: the system builds the list anew on every call.
+    private static let known = Set(TimeZone.knownTimeZoneIdentifiers)
 }

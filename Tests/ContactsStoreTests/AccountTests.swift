@@ -97,7 +97,7 @@ import Testing
         let ghost = cid("zz9-ovh")
         #expect(throws: StoreError.unknownAccount) { try db.setPasswordHash("h", for: ghost) }
         #expect(throws: StoreError.unknownAccount) { try db.setPaymentStatus(.overdue, for: ghost) }
-        #expect(throws: StoreError.unknownAccount) { try db.setLanguage(.pt, for: ghost) }
+        #expect(throws: StoreError.unknownAccount) { try db.setPreferences(AccountPreferences(language: .pt, timeZone: nil), for: ghost) }
     }
 
     @Test func paymentStatusAndProfileChange() throws {
@@ -106,13 +106,14 @@ import Testing
         try db.given(accounts: "aa1-ovh")
         // When an operator marks it overdue and the customer edits the profile
         try db.setPaymentStatus(.overdue, for: cid("aa1-ovh"))
-        try db.setLanguage(.pt, for: cid("aa1-ovh"))
+        try db.setPreferences(AccountPreferences(language: .pt, timeZone: "Atlantic/Madeira"), for: cid("aa1-ovh"))
         // Then both changes are stored, and nothing else moved (the address only changes
         // through a confirmed email change)
         let account = try #require(try db.account(cid("aa1-ovh")))
         #expect(account.paymentStatus == .overdue)
         #expect(account.email.rawValue == "aa1-ovh@example.com")
         #expect(account.language == .pt)
+        #expect(account.timeZone == "Atlantic/Madeira")
         #expect(account.displayName == "Owner of aa1-ovh")
     }
 

@@ -2,7 +2,7 @@ import ContactsDomain
 import Foundation
 import GRDB
 
-// MARK: - Answers about other accounts (the edit page's probe throttle)
+// MARK: - Answers about other accounts (the edit page's probe throttle; `purge` forgets old ones)
 
 extension AppDatabase {
     /// The account's recorded lookups since `since`: how many, and the latest.
@@ -20,15 +20,6 @@ extension AppDatabase {
         try dbPool.write { db in
             try db.execute(
                 sql: "INSERT INTO account_lookup (account_id, looked_up_at) VALUES (?, ?)", arguments: [account.rawValue, at])
-        }
-    }
-
-    /// Housekeeping: forgets lookups older than `before`. Returns how many.
-    @discardableResult
-    public func deleteLookups(before: Date) throws -> Int {
-        try dbPool.write { db in
-            try db.execute(sql: "DELETE FROM account_lookup WHERE looked_up_at < ?", arguments: [before])
-            return db.changesCount
         }
     }
 }

@@ -106,15 +106,6 @@ extension AppDatabase {
         guard db.changesCount == 1 else { throw StoreError.unknownAccount }
     }
 
-    public func setLanguage(_ language: Language, for id: CustomerID) throws {
-        try dbPool.write { db in
-            try db.execute(
-                sql: "UPDATE account SET language = ? WHERE id = ?",
-                arguments: [language.rawValue, id.rawValue])
-            guard db.changesCount == 1 else { throw StoreError.unknownAccount }
-        }
-    }
-
     /// Display and service names: ContactsDomain's one rule (``DisplayText``), so that every
     /// name stored can also be mailed.
     static func isValidText(_ text: String, maximumLength: Int) -> Bool {
