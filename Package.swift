@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         // C libraries from Debian, each behind a tiny system-library target.
@@ -66,13 +67,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
 
+        // The programs' settings: command line, environment, configuration file, in that order.
+        .target(name: "ProgramSettings", dependencies: [
+            .product(name: "Configuration", package: "swift-configuration"),
+        ], swiftSettings: strict),
+
         .executableTarget(name: "contacts-fcgi", dependencies: [
-            "WebApp", "FastCGIServer", "ContactsStore", "HTTPCore",
+            "WebApp", "FastCGIServer", "ContactsStore", "HTTPCore", "ProgramSettings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "contacts-admin", dependencies: [
-            "ContactsStore", "ContactsDomain", "Credentials", "Mailer", "Emails",
+            "ContactsStore", "ContactsDomain", "Credentials", "Mailer", "Emails", "ProgramSettings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -85,6 +91,7 @@ let package = Package(
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
         .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"], swiftSettings: strict),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "ProgramSettingsTests", dependencies: ["ProgramSettings"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["HTTPCore"], swiftSettings: strict),
     ]
 )

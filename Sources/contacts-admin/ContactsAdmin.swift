@@ -3,13 +3,15 @@ import ContactsDomain
 import ContactsStore
 import Credentials
 import Foundation
+import ProgramSettings
 
 @main
 struct ContactsAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contacts-admin",
         abstract: "Operator commands for the Service Contacts database.",
-        discussion: "Every command takes --database PATH (default run/contacts.sqlite) and migrates it first.",
+        discussion: "Every command takes --database PATH (default run/contacts.sqlite) and migrates it first. "
+            + "Options of deliver-mail and expire-requests may also come from CONTACTS_* variables or --config FILE (docs/CONFIGURATION.md).",
         subcommands: [
             Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self, SetOwner.self,
             DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self, Backup.self, OutboxCommand.self,
@@ -19,8 +21,48 @@ struct ContactsAdmin: ParsableCommand {
 // MARK: - Shared options and parsing
 
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "Path of the SQLite database file; created, with its folder, when missing.")
-    var database = "run/contacts.sqlite"
+    static let defaultDatabase = "run/contacts.sqlite"
+
+    @Option(help: ArgumentHelp(
+        "JSON configuration file shared with contacts-fcgi (docs/CONFIGURATION.md); the command line and CONTACTS_* variables win over it. [env: CONTACTS_CONFIG]",
+        valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("database"), help: ArgumentHelp(
+        "Path of the SQLite database file; created, with its folder, when missing. [env: CONTACTS_DATABASE] (default: \(defaultDatabase))",
+        valueName: "database"))
+    var databaseOption: String?
+
+    @Option(help: ArgumentHelp(
+        "A file whose first line is the --database value, for a location that is a secret. [env: CONTACTS_DATABASE_FILE]",
+        valueName: "file"))
+    var databaseFile: String?
+
+    /// The command line, the environment and the configuration file together; `extra` are the
+    /// command's own options given on its command line.
+    func settings(adding extra: [SettingKey: CommandLineValue] = [:]) throws -> ProgramSettings {
+        var values = extra
+        if let databaseOption { values[.database] = .string(databaseOption) }
+        if let databaseFile { values[.databaseFile] = .string(databaseFile) }
+        do {
+            return try ProgramSettings(commandLine: values, configurationFile: config)
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func validate() throws {
+        do {
+            _ = try settings().databaseLocation(default: Self.defaultDatabase)
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The database's location; `validate()` has checked that it can be found.
+    var database: String {
+        (try? settings().databaseLocation(default: Self.defaultDatabase)) ?? Self.defaultDatabase
+    }
 
     /// Opens the database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {

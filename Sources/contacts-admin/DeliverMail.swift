@@ -3,6 +3,7 @@ import ContactsDomain
 import ContactsStore
 import Foundation
 import Mailer
+import ProgramSettings
 
 /// Delivers the outbox: once (drain what is due, report, exit) or continuously with `--loop`.
 struct DeliverMail: ParsableCommand {
@@ -27,77 +28,132 @@ struct DeliverMail: ParsableCommand {
 
     static let defaultDirectory = "run/mail"
     static let defaultFrom = "no-reply@service-contacts.example"
-    static let fromEnvironment = "CONTACTS_MAIL_FROM"
 
     @OptionGroup var options: DatabaseOptions
 
     @Option(help: ArgumentHelp(
-        "Write each message as an .eml file into this folder, created if needed (the default, with \(defaultDirectory)).",
+        "Write each message as an .eml file into this folder, created if needed (the default, with \(defaultDirectory)). [env: CONTACTS_MAIL_DIRECTORY]",
         valueName: "folder"))
     var directory: String?
 
     @Option(help: ArgumentHelp(
         "Deliver through this sendmail-compatible command, given as one argument, for example "
-            + "\"/usr/sbin/sendmail -i --\"; the recipient is appended. No shell: quotes group words.",
+            + "\"/usr/sbin/sendmail -i --\"; the recipient is appended. No shell: quotes group words. [env: CONTACTS_MAIL_SENDMAIL]",
         valueName: "command"))
     var sendmail: String?
 
-    @Option(help: "Seconds a sendmail command may take before it is killed and the attempt counts as failed.")
-    var sendmailTimeout: Double = 60
+    @Option(help: "Seconds a sendmail command may take before it is killed and the attempt counts as failed. [env: CONTACTS_MAIL_SENDMAIL_TIMEOUT] (default: 60)")
+    var sendmailTimeout: Double?
 
     @Option(help: ArgumentHelp(
-        "The From address (default: $\(fromEnvironment), else \(defaultFrom); required with --sendmail).",
+        "The From address (required with --sendmail). [env: CONTACTS_MAIL_FROM] (default: \(defaultFrom))",
         valueName: "address"))
     var from: String?
 
-    @Option(help: ArgumentHelp("A name shown with the From address.", valueName: "name"))
+    @Option(help: ArgumentHelp("A name shown with the From address. [env: CONTACTS_MAIL_FROM_NAME]", valueName: "name"))
     var fromName: String?
 
     @Flag(help: "Keep running: deliver, wait --interval seconds, and again, until SIGINT or SIGTERM.")
     var loop = false
 
-    @Option(help: "Seconds between passes with --loop.")
-    var interval: Double = 10
+    @Option(help: "Seconds between passes with --loop. [env: CONTACTS_MAIL_INTERVAL] (default: 10)")
+    var interval: Double?
 
-    @Option(help: "Seconds an email may keep failing, from its first failed attempt, before it is given up (0: at the first failure).")
-    var giveUpAfter: Double = DeliveryPolicy.defaultGiveUpAfter
+    @Option(help: "Seconds an email may keep failing, from its first failed attempt, before it is given up (0: at the first failure). [env: CONTACTS_MAIL_GIVE_UP_AFTER] (default: 259200, 3 days)")
+    var giveUpAfter: Double?
 
-    @Option(help: "Emails handled per pass at most.")
-    var batchSize = 100
+    @Option(help: "Emails handled per pass at most. [env: CONTACTS_MAIL_BATCH_SIZE] (default: 100)")
+    var batchSize: Int?
 
-    @Option(help: "With --loop: seconds between purges of expired sessions and old throttle rows (as `purge` does); 0: never.")
-    var purgeInterval: Double = 3_600
+    @Option(help: "With --loop: seconds between purges of expired sessions and old throttle rows (as `purge` does); 0: never. [env: CONTACTS_MAIL_PURGE_INTERVAL] (default: 3600)")
+    var purgeInterval: Double?
 
     func validate() throws {
-        if directory != nil && sendmail != nil {
-            throw ValidationError("Give either --directory or --sendmail, not both.")
-        }
-        if let sendmail {
-            let words = try sendmailCommand(sendmail)
-            guard !words.isEmpty else { throw ValidationError("--sendmail needs a command.") }
-            if fromText == nil {
-                throw ValidationError("With --sendmail, give the From address with --from or $\(Self.fromEnvironment).")
-            }
-        }
-        _ = try makeFormatter()
-        guard sendmailTimeout > 0, sendmailTimeout <= 3_600 else {
-            throw ValidationError("--sendmail-timeout must be more than 0 and at most 3600 seconds.")
-        }
-        guard interval > 0, interval <= 86_400 else {
-            throw ValidationError("--interval must be more than 0 and at most 86400 seconds.")
-        }
-        guard purgeInterval >= 0, purgeInterval <= 86_400 else {
-            throw ValidationError("--purge-interval must be between 0 and 86400 seconds.")
-        }
-        guard giveUpAfter >= 0, giveUpAfter <= 365 * 86_400 else {
-            throw ValidationError("--give-up-after must be between 0 and 31536000 seconds.")
-        }
-        guard (1...10_000).contains(batchSize) else {
-            throw ValidationError("--batch-size must be between 1 and 10000.")
+        _ = try resolved()
+    }
+
+    /// The options after the environment, the configuration file and the defaults, checked.
+    struct Resolved {
+        var transport: Transport
+        var sendmailTimeout: Double
+        var formatter: MessageFormatter
+        var interval: Double
+        var giveUpAfter: Double
+        var batchSize: Int
+        var purgeInterval: Double
+
+        enum Transport {
+            case directory(String)
+            case sendmail([String])
         }
     }
 
+    func resolved() throws -> Resolved {
+        var given: [SettingKey: CommandLineValue] = [:]
+        let strings: [(SettingKey, String?)] = [
+            (.mailDirectory, directory), (.mailSendmail, sendmail), (.mailFrom, from), (.mailFromName, fromName),
+        ]
+        for case (let key, let value?) in strings { given[key] = .string(value) }
+        let numbers: [(SettingKey, Double?)] = [
+            (.mailSendmailTimeout, sendmailTimeout), (.mailInterval, interval), (.mailGiveUpAfter, giveUpAfter),
+            (.mailPurgeInterval, purgeInterval),
+        ]
+        for case (let key, let value?) in numbers { given[key] = .double(value) }
+        if let batchSize { given[.mailBatchSize] = .int(batchSize) }
+        let settings = try options.settings(adding: given)
+        do {
+            return try resolve(settings)
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    private func resolve(_ settings: ProgramSettings) throws -> Resolved {
+        let directory = try settings.string(.mailDirectory)
+        let sendmail = try settings.string(.mailSendmail)
+        let from = try settings.string(.mailFrom)
+        let transport: Resolved.Transport
+        switch (directory, sendmail) {
+        case (.some, .some):
+            throw ValidationError("Give either --directory or --sendmail, not both.")
+        case (_, .some(let command)):
+            let words = try sendmailCommand(command)
+            guard !words.isEmpty else { throw ValidationError("--sendmail needs a command.") }
+            guard from != nil else {
+                throw ValidationError("With --sendmail, give the From address with --from or $\(SettingKey.mailFrom.environmentName).")
+            }
+            transport = .sendmail(words)
+        case (let folder, nil):
+            transport = .directory(folder ?? Self.defaultDirectory)
+        }
+        let resolved = Resolved(
+            transport: transport,
+            sendmailTimeout: try settings.double(.mailSendmailTimeout) ?? 60,
+            formatter: try makeFormatter(from: from ?? Self.defaultFrom, fromName: try settings.string(.mailFromName)),
+            interval: try settings.double(.mailInterval) ?? 10,
+            giveUpAfter: try settings.double(.mailGiveUpAfter) ?? DeliveryPolicy.defaultGiveUpAfter,
+            batchSize: try settings.int(.mailBatchSize) ?? 100,
+            purgeInterval: try settings.double(.mailPurgeInterval) ?? 3_600)
+        guard resolved.sendmailTimeout > 0, resolved.sendmailTimeout <= 3_600 else {
+            throw ValidationError("--sendmail-timeout must be more than 0 and at most 3600 seconds.")
+        }
+        guard resolved.interval > 0, resolved.interval <= 86_400 else {
+            throw ValidationError("--interval must be more than 0 and at most 86400 seconds.")
+        }
+        guard resolved.purgeInterval >= 0, resolved.purgeInterval <= 86_400 else {
+            throw ValidationError("--purge-interval must be between 0 and 86400 seconds.")
+        }
+        guard resolved.giveUpAfter >= 0, resolved.giveUpAfter <= 365 * 86_400 else {
+            throw ValidationError("--give-up-after must be between 0 and 31536000 seconds.")
+        }
+        guard (1...10_000).contains(resolved.batchSize) else {
+            throw ValidationError("--batch-size must be between 1 and 10000.")
+        }
+        return resolved
+    }
+
     func run() throws {
+        let settings = try resolved()
         let database = try options.open()
         let lock: DeliveryLock
         do {
@@ -109,24 +165,23 @@ struct DeliverMail: ParsableCommand {
 
         let transport: any MailTransport
         let destination: String
-        if let sendmail {
-            let command = try sendmailCommand(sendmail)
-            transport = SendmailTransport(command: command, timeout: sendmailTimeout)
+        switch settings.transport {
+        case .sendmail(let command):
+            transport = SendmailTransport(command: command, timeout: settings.sendmailTimeout)
             destination = "through \(command.joined(separator: " "))"
-        } else {
-            let folder = directory ?? Self.defaultDirectory
+        case .directory(let folder):
             transport = DirectoryTransport(directory: URL(fileURLWithPath: folder, isDirectory: true))
             destination = "as .eml files in \(folder)"
         }
-        let delivery = OutboxDelivery(database: database, transport: transport, formatter: try makeFormatter(),
-                                      giveUpAfter: giveUpAfter)
+        let delivery = OutboxDelivery(database: database, transport: transport, formatter: settings.formatter,
+                                      giveUpAfter: settings.giveUpAfter)
 
         if loop {
             StopSignal.install()
-            print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(interval)); "
+            print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(settings.interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
-            let purge: (() throws -> Void)? = purgeInterval == 0 ? nil : {
+            let purge: (() throws -> Void)? = settings.purgeInterval == 0 ? nil : {
                 let counts = try database.purge(now: Date())
                 if counts != PurgeCounts() {
                     print("\(Self.timestamp()) \(Purge.summary(counts))")
@@ -134,8 +189,8 @@ struct DeliverMail: ParsableCommand {
                 }
             }
             delivery.run(
-                interval: interval, batchSize: batchSize, until: StopSignal.received,
-                housekeepingInterval: purgeInterval, housekeeping: purge
+                interval: settings.interval, batchSize: settings.batchSize, until: StopSignal.received,
+                housekeepingInterval: settings.purgeInterval, housekeeping: purge
             ) { counts in
                 print("\(Self.timestamp()) delivered \(counts.delivered), failed \(counts.failed), given up \(counts.givenUp)")
                 flushOutput()
@@ -149,7 +204,7 @@ struct DeliverMail: ParsableCommand {
         let due = try database.outboxCounts().pending
         var total = DeliveryCounts()
         while total.delivered + total.failed < due {
-            let counts = try delivery.deliverDue(limit: min(batchSize, due - total.delivered - total.failed))
+            let counts = try delivery.deliverDue(limit: min(settings.batchSize, due - total.delivered - total.failed))
             total = total + counts
             if counts.delivered + counts.failed == 0 { break }
         }
@@ -164,20 +219,10 @@ struct DeliverMail: ParsableCommand {
         }
     }
 
-    private var fromText: String? {
-        from ?? ProcessInfo.processInfo.environment[Self.fromEnvironment].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    private func fromAddress() throws -> EmailAddress {
-        let text = fromText ?? Self.defaultFrom
+    private func makeFormatter(from text: String, fromName: String?) throws -> MessageFormatter {
         guard let address = try? EmailAddress(parsing: text) else {
             throw ValidationError("'\(text)' is not a usable From address (expected name@example.com).")
         }
-        return address
-    }
-
-    private func makeFormatter() throws -> MessageFormatter {
-        let address = try fromAddress()
         do {
             return try MessageFormatter(from: address, fromName: fromName)
         } catch {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContactsStore
 import Foundation
 import Emails
+import ProgramSettings
 
 /// Expiry also happens whenever a request is read or acted on; this command applies it to every
 /// due request at once (run it from cron), so that everybody involved is told in time.
@@ -12,13 +13,25 @@ struct ExpireRequests: ParsableCommand {
 
     @OptionGroup var options: DatabaseOptions
 
-    @Option(help: "Directory of the templates and Localizable.xcstrings the emails are written from.")
-    var templates = "Templates"
+    @Option(help: "Directory of the templates and Localizable.xcstrings the emails are written from. [env: CONTACTS_TEMPLATES] (default: Templates)")
+    var templates: String?
 
-    @Option(help: "Base of the absolute links in the emails (as the web application's --public-base-url).")
-    var publicBaseURL = "http://127.0.0.1:8080"
+    @Option(help: "Base of the absolute links in the emails (as the web application's --public-base-url). [env: CONTACTS_PUBLIC_BASE_URL] (default: http://127.0.0.1:8080)")
+    var publicBaseURL: String?
 
     func run() throws {
+        var given: [SettingKey: CommandLineValue] = [:]
+        if let templates { given[.templates] = .string(templates) }
+        if let publicBaseURL { given[.publicBaseURL] = .string(publicBaseURL) }
+        let settings = try options.settings(adding: given)
+        let templates: String
+        let publicBaseURL: String
+        do {
+            templates = try settings.string(.templates) ?? "Templates"
+            publicBaseURL = try settings.string(.publicBaseURL) ?? "http://127.0.0.1:8080"
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
+        }
         let emails: RequestEmails
         do {
             emails = try RequestEmails.load(templatesDirectory: templates, publicBaseURL: publicBaseURL)

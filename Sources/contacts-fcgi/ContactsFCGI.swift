@@ -3,6 +3,7 @@ import ContactsDomain
 import FastCGIServer
 import Foundation
 import Logging
+import ProgramSettings
 import WebApp
 
 /// The FastCGI executable: reads its options, builds the web application (catalog, templates,
@@ -13,8 +14,10 @@ struct ContactsFCGI: ParsableCommand {
         commandName: "contacts-fcgi",
         abstract: "Service Contacts as a FastCGI responder behind nginx.",
         discussion: """
-        Every option can also come from the environment variable named in its help; the \
-        command line wins. Relative paths are relative to the working directory.
+        Every option can also come from the environment variable named in its help, or from the \
+        JSON configuration file given with --config (docs/CONFIGURATION.md): the command line \
+        wins over the environment, which wins over the file. Relative paths are relative to the \
+        working directory.
 
         The unix socket gets mode 0660 by default: the owner (this process) and the socket's \
         group may connect. Run the app as its own user and give the socket nginx's group \
@@ -22,6 +25,9 @@ struct ContactsFCGI: ParsableCommand {
         finish the requests in flight and exit 0.
         """
     )
+
+    @Option(help: "JSON file with any of these options by their long names, e.g. {\"workers\": 8}. [env: CONTACTS_CONFIG]")
+    var config: String?
 
     @Option(help: "Listen on a new unix socket at this path. [env: CONTACTS_SOCKET]")
     var socket: String?
@@ -40,6 +46,9 @@ struct ContactsFCGI: ParsableCommand {
 
     @Option(help: "SQLite database file; create it with `contacts-admin migrate`. [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
     var database: String?
+
+    @Option(help: "A file whose first line is the --database value, for a location that is a secret. [env: CONTACTS_DATABASE_FILE]")
+    var databaseFile: String?
 
     @Option(help: "Directory of templates and Localizable.xcstrings. [env: CONTACTS_TEMPLATES] (default: Templates)")
     var templates: String?
@@ -85,46 +94,31 @@ struct ContactsFCGI: ParsableCommand {
         // only: it holds password hashes and session digests. The socket's mode is set apart.
         umask(0o077)
 
-        let environment = ProcessInfo.processInfo.environment
-        let level = try Self.logLevel(logLevel ?? environment["CONTACTS_LOG_LEVEL"] ?? "info")
-        let formatText = logFormat ?? environment["CONTACTS_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
-        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
-            throw ValidationError("log format must be text or json, not \(formatText)")
+        let settings: Settings
+        do {
+            settings = try Settings(try ProgramSettings(commandLine: commandLine, configurationFile: config), benchRoutes: benchRoutes)
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
         }
         LoggingSystem.bootstrap { label in
-            switch format {
+            switch settings.logFormat {
             case .text:
                 var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
+                handler.logLevel = settings.logLevel
                 return handler
             case .json:
-                return JSONLogHandler(label: label, logLevel: level)
+                return JSONLogHandler(label: label, logLevel: settings.logLevel)
             }
         }
         let logger = Logger(label: "contacts-fcgi")
-
-        let settings: Settings
-        do {
-            settings = try Settings(options: self, environment: environment)
-        } catch let error as Settings.Invalid {
-            throw ValidationError(error.message)
+        if let file = settings.configurationFile {
+            logger.info("settings from the command line, the environment and \(file)")
         }
 
         ProcessTuning.limitMallocArenas()
         let application: Application
         do {
-            application = try Application(configuration: AppConfiguration(
-                databasePath: settings.databasePath,
-                templatesDirectory: settings.templatesDirectory,
-                publicBaseURL: settings.publicBaseURL,
-                defaultLanguage: settings.defaultLanguage,
-                secureCookies: settings.secureCookies,
-                requestLifetime: settings.requestLifetime,
-                creationLimits: settings.creationLimits,
-                passwordHashingSlots: settings.passwordSlots,
-                demoMailboxDirectory: settings.demoMailboxDirectory,
-                benchRoutes: benchRoutes
-            ))
+            application = try Application(configuration: settings.application)
         } catch {
             logger.critical("cannot start: \(String(describing: error))")
             throw ExitCode(1)
@@ -139,109 +133,24 @@ struct ContactsFCGI: ParsableCommand {
         }
     }
 
-    static func logLevel(_ text: String) throws -> Logger.Level {
-        guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ValidationError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return level
-    }
-}
-
-/// The options after the environment fallbacks and defaults, checked.
-struct Settings {
-    struct Invalid: Error {
-        let message: String
-    }
-
-    var server: FastCGIServer.Configuration
-    var databasePath: String
-    var templatesDirectory: String
-    var publicBaseURL: String
-    var defaultLanguage: Language
-    var secureCookies: Bool
-    var requestLifetime: TimeInterval
-    var creationLimits: CreationLimits
-    var passwordSlots: Int
-    var demoMailboxDirectory: String?
-
-    init(options: ContactsFCGI, environment: [String: String]) throws {
-        func flag(_ name: String) -> Bool {
-            ["1", "true", "yes", "on"].contains(environment[name]?.lowercased() ?? "")
-        }
-        func integer(_ option: Int?, _ name: String) throws -> Int? {
-            if let option { return option }
-            guard let text = environment[name], !text.isEmpty else { return nil }
-            guard let value = Int(text) else { throw Invalid(message: "\(name) must be a whole number, not \(text)") }
-            return value
-        }
-
-        let socketPath = options.socket ?? environment["CONTACTS_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
-        let inherit = options.inheritSocket || flag("CONTACTS_INHERIT_SOCKET")
-        let listen: FastCGIServer.Configuration.Listen
-        switch (socketPath, inherit) {
-        case (.some, true):
-            throw Invalid(message: "give either --socket or --inherit-socket, not both")
-        case (nil, false):
-            throw Invalid(message: "give --socket PATH (or CONTACTS_SOCKET), or --inherit-socket under spawn-fcgi")
-        case (nil, true):
-            listen = .inherited
-        case (.some(let path), false):
-            let modeText = options.socketMode ?? environment["CONTACTS_SOCKET_MODE"] ?? "0660"
-            guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
-                throw Invalid(message: "socket mode must be octal permissions such as 0660, not \(modeText)")
-            }
-            let group = options.socketGroup ?? environment["CONTACTS_SOCKET_GROUP"].flatMap { $0.isEmpty ? nil : $0 }
-            listen = .unixSocket(path: path, mode: mode, group: group)
-        }
-
-        let workers = try integer(options.workers, "CONTACTS_WORKERS") ?? FastCGIServer.Configuration.defaultWorkerCount
-        guard (1...256).contains(workers) else { throw Invalid(message: "workers must be between 1 and 256") }
-        let maxBody = try integer(options.maxBodyBytes, "CONTACTS_MAX_BODY_BYTES")
-            ?? FastCGIServer.Configuration.defaultMaxBodyBytes
-        guard (0...(64 << 20)).contains(maxBody) else { throw Invalid(message: "max body bytes must be between 0 and 64 MiB") }
-        server = FastCGIServer.Configuration(listen: listen, workerCount: workers, maxBodyBytes: maxBody)
-
-        databasePath = options.database ?? environment["CONTACTS_DATABASE"] ?? "run/contacts.sqlite"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw Invalid(message: "no database at \(databasePath); create it with `contacts-admin migrate --database \(databasePath)`")
-        }
-        templatesDirectory = options.templates ?? environment["CONTACTS_TEMPLATES"] ?? "Templates"
-        guard FileManager.default.fileExists(atPath: templatesDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Invalid(message: "no templates directory at \(templatesDirectory)")
-        }
-
-        publicBaseURL = options.publicBaseURL ?? environment["CONTACTS_PUBLIC_BASE_URL"] ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: publicBaseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw Invalid(message: "public base URL must be an absolute http(s) URL, not \(publicBaseURL)")
-        }
-
-        let languageText = options.defaultLanguage ?? environment["CONTACTS_DEFAULT_LANGUAGE"] ?? "pl"
-        guard let language = Language(rawValue: languageText.lowercased()) else {
-            throw Invalid(message: "default language must be pl, pt or it, not \(languageText)")
-        }
-        defaultLanguage = language
-        secureCookies = options.secureCookies || flag("CONTACTS_SECURE_COOKIES")
-
-        let days = try integer(options.requestDays, "CONTACTS_REQUEST_DAYS") ?? 14
-        guard (1...365).contains(days) else { throw Invalid(message: "request days must be between 1 and 365") }
-        requestLifetime = TimeInterval(days) * 24 * 60 * 60
-        creationLimits = RequestPolicy.creationLimits
-        if let text = options.requestLimits ?? environment["CONTACTS_REQUEST_LIMITS"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard numbers.count == 3, let hour = numbers[0], let day = numbers[1], let named = numbers[2],
-                  [hour, day, named].allSatisfy({ (1...1_000_000).contains($0) })
-            else { throw Invalid(message: "request limits must be three whole numbers HOUR,DAY,NAMED from 1 to 1000000, not \(text)") }
-            creationLimits = CreationLimits(perAskerPerHour: hour, perAskerPerDay: day, perTargetPerDay: named)
-        }
-        passwordSlots = try integer(options.passwordSlots, "CONTACTS_PASSWORD_SLOTS") ?? ProcessInfo.processInfo.activeProcessorCount
-        guard (1...64).contains(passwordSlots) else { throw Invalid(message: "password slots must be between 1 and 64") }
-        demoMailboxDirectory = options.demoMailbox ?? environment["CONTACTS_DEMO_MAILBOX"].flatMap { $0.isEmpty ? nil : $0 }
-        // Secure cookies mean HTTPS, i.e. a real site: a page that shows everybody's codes to
-        // every visitor must never be on there.
-        if demoMailboxDirectory != nil && secureCookies {
-            throw Invalid(message: "--demo-mailbox shows every account's emails, codes included, to every visitor: "
-                + "it is for the local demo only and cannot be combined with --secure-cookies (a production set-up)")
-        }
+    /// The options given on the command line, by setting; the rest come from the environment and
+    /// the configuration file.
+    var commandLine: [SettingKey: CommandLineValue] {
+        var values: [SettingKey: CommandLineValue] = [:]
+        let strings: [(SettingKey, String?)] = [
+            (.socket, socket), (.socketMode, socketMode), (.socketGroup, socketGroup), (.database, database),
+            (.databaseFile, databaseFile), (.templates, templates), (.publicBaseURL, publicBaseURL),
+            (.defaultLanguage, defaultLanguage), (.logLevel, logLevel), (.logFormat, logFormat),
+            (.requestLimits, requestLimits), (.demoMailbox, demoMailbox),
+        ]
+        for case (let key, let value?) in strings { values[key] = .string(value) }
+        let integers: [(SettingKey, Int?)] = [
+            (.workers, workers), (.maxBodyBytes, maxBodyBytes), (.requestDays, requestDays), (.passwordSlots, passwordSlots),
+        ]
+        for case (let key, let value?) in integers { values[key] = .int(value) }
+        // A flag left off says nothing: the environment or the file may still set it.
+        if inheritSocket { values[.inheritSocket] = .bool(true) }
+        if secureCookies { values[.secureCookies] = .bool(true) }
+        return values
     }
 }

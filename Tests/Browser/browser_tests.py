@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BASE_URL, DATABASE, Browser, CheckFailed, Results,  # noqa: E402
+from harness import (BASE_URL, DATABASE, NARROW_PHONE_WIDTH, PHONE_WIDTH, Browser, CheckFailed, Results,  # noqa: E402
                      TAGS, check, copy_for_docs, deliver_mail, t)
 
 # Per language: the demo account that asks for the change, the account it names as the new
@@ -409,9 +409,13 @@ class Flow:
         b.page("profile-back", "profile_title", keyboard=False, shot=False)
 
     def test_phone(self):
-        """The same pages on a 390 px phone: one card per service and request, nothing wider than
-        the screen, every control reachable."""
-        b = Browser(self.language, phone=True)
+        """The same pages on a 390 px and a 360 px phone: one card per service and request,
+        nothing wider than the screen, every control reachable (screenshots at 390 px)."""
+        for width in (PHONE_WIDTH, NARROW_PHONE_WIDTH):
+            self.phone_pages(width, shots=width == PHONE_WIDTH)
+
+    def phone_pages(self, width, shots):
+        b = Browser(self.language, phone=True, width=width)
         try:
             b.get("/sign-in")
             b.find("#customer_id").send_keys(self.world["demo"])
@@ -434,8 +438,9 @@ class Flow:
                 b.get(path)
                 widths = b.driver.execute_script(
                     "return [document.documentElement.scrollWidth, window.innerWidth]")
-                check(widths[0] <= widths[1], f"{path} on a phone is {widths[0]} px wide for a {widths[1]} px screen")
-                b.page(f"phone-{name}", title_key, keyboard=False)
+                check(widths[1] == width, f"the emulated phone is {widths[1]} px wide, not {width}")
+                check(widths[0] <= widths[1], f"{path} on a {width} px phone is {widths[0]} px wide")
+                b.page(f"phone-{name}", title_key, keyboard=False, shot=shots)
         finally:
             b.quit()
 
@@ -544,7 +549,7 @@ STEPS = [
     ("confirmation through the emailed links, both confirmers", Flow.test_confirmation_flow, "edit page: pencil, new technical contact (keyboard only)"),
     ("requests page and the request's history", Flow.test_requests_page, "confirmation through the emailed links, both confirmers"),
     ("profile: email (password, link) and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
-    ("phone: every page fits 390 px, cards instead of tables", Flow.test_phone, "requests page and the request's history"),
+    ("phone: every page fits 390 and 360 px, cards instead of tables", Flow.test_phone, "requests page and the request's history"),
     ("owner's details: service page, form, preview, save, link", Flow.test_owner_details, "sign in (keyboard, Enter submits)"),
     ("language switcher", Flow.test_language_switcher, "sign in (keyboard, Enter submits)"),
     ("sign out", Flow.test_sign_out, "sign in (keyboard, Enter submits)"),

@@ -82,13 +82,15 @@ def deliver_mail():
 # axe-core, from the axe-selenium-python package that Tests/Browser/run installs (SC_AXE_JS).
 AXE_SOURCE = open(os.environ["SC_AXE_JS"], encoding="utf-8").read() if os.environ.get("SC_AXE_JS") else ""
 
-# A phone's width: headless windows cannot be narrower than 500 px, Chromium's mobile emulation can.
+# Phones' widths: headless windows cannot be narrower than 500 px, Chromium's mobile emulation can.
+# 390 px is today's common phone (the screenshots); 360 px the narrow Android ones still sold.
 PHONE_WIDTH = 390
+NARROW_PHONE_WIDTH = 360
 
 
-def new_browser(language, phone=False):
+def new_browser(language, phone=False, width=PHONE_WIDTH):
     """Headless Chromium whose Accept-Language is `language`, as a customer's browser would be;
-    with `phone`, a 390 px wide touch screen."""
+    with `phone`, a touch screen `width` px wide."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -101,7 +103,7 @@ def new_browser(language, phone=False):
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
     if phone:
         options.add_experimental_option("mobileEmulation", {
-            "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}})
+            "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1.0}})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
@@ -113,10 +115,10 @@ class Browser:
     """One customer's browser, speaking `language`; every page it loads is checked and kept as
     a screenshot named `<language>-<NN>-<name>.png`."""
 
-    def __init__(self, language, phone=False):
+    def __init__(self, language, phone=False, width=PHONE_WIDTH):
         self.language = language
         self.phone = phone
-        self.driver = new_browser(language, phone)
+        self.driver = new_browser(language, phone, width)
         # A phone's screenshots are numbered after the desktop's, so both fit one index.
         self.shots = 50 if phone else 0
         self.keyboard_checked = set()
