@@ -181,21 +181,49 @@ public enum ChangeRules {
         let allowed = changeableRoles(of: requester, holders: service.holders)
         var problems: [Role: Problem] = [:]
         for (role, wanted) in changes {
-            if service.accounts[wanted] == nil {
-                problems[role] = .unknownAccount
-            } else if let open = service.openRequests[role] {
-                problems[role] = .openRequest(id: open)
-            } else if !allowed.contains(role) {
-                problems[role] = .notAllowed
-            } else if service.holders[role] == wanted {
-                problems[role] = .noChange
-            } else if role == .billing, let old = service.accounts[service.holders.billing], let new = service.accounts[wanted] {
-                let blockers = PaymentRule.blockers(oldBilling: old, newBilling: new)
-                if !blockers.isEmpty { problems[role] = .paymentBlocked(blockers) }
-            }
+            problems[role] = problem(asking: role, for: wanted, allowed: allowed, service: service)
         }
         guard problems.isEmpty else { return .failure(Problems(byRole: problems)) }
         return plan(requester: requester, holders: service.holders, changes: changes)
+    }
+
+    /// What stands in the way of moving `role` to `wanted` on one service, if anything; the one
+    /// check behind the edit page's submission and each service of a bulk change.
+    /// `allowed` is ``changeableRoles(of:holders:)`` for the requester.
+    public static func problem(asking role: Role, for wanted: CustomerID, allowed: Set<Role>, service: ServiceFacts) -> Problem? {
+        if service.accounts[wanted] == nil {
+            return .unknownAccount
+        } else if let open = service.openRequests[role] {
+            return .openRequest(id: open)
+        } else if !allowed.contains(role) {
+            return .notAllowed
+        } else if service.holders[role] == wanted {
+            return .noChange
+        } else if role == .billing, let old = service.accounts[service.holders.billing], let new = service.accounts[wanted] {
+            let blockers = PaymentRule.blockers(oldBilling: old, newBilling: new)
+            if !blockers.isEmpty { return .paymentBlocked(blockers) }
+        }
+        return nil
+    }
+
+    /// Every rule checked again when a change would take effect (SPEC "Requests"): the roles
+    /// are still the from-account's, the asker may still ask for this change, and for billing
+    /// both accounts are up to date with payments. `holders` is nil for a service that is gone.
+    public static func takeEffectFailure(
+        roles: [Role], from: CustomerID, to: CustomerID, requester: CustomerID,
+        holders: RoleHolders?, accounts: [CustomerID: Account]
+    ) -> RequestFailure? {
+        guard let holders, roles.allSatisfy({ holders[$0] == from }) else {
+            return .holdersChanged
+        }
+        let askable = changeableRoles(of: requester, holders: holders)
+        guard roles.allSatisfy(askable.contains) else { return .holdersChanged }
+        if roles.contains(.billing) {
+            guard let old = accounts[from], let new = accounts[to],
+                  PaymentRule.blockers(oldBilling: old, newBilling: new).isEmpty
+            else { return .paymentOverdue }
+        }
+        return nil
     }
 
     private struct PairKey: Hashable {

@@ -186,21 +186,11 @@ public enum ChangeRequestDecisions {
         return code.matches ? nil : .wrongCode
     }
 
-    /// Every rule checked again against the service as it is now (SPEC "Requests"): the roles
-    /// are still the from-account's, the asker may still ask for this change, and for billing
-    /// both accounts are up to date with payments.
+    /// Every rule checked again against the service as it is now (``ChangeRules/takeEffectFailure``).
     static func takeEffectFailure(_ facts: RequestFacts) -> RequestFailure? {
-        guard let holders = facts.holders, facts.roles.allSatisfy({ holders[$0] == facts.from }) else {
-            return .holdersChanged
-        }
-        let askable = ChangeRules.changeableRoles(of: facts.requester, holders: holders)
-        guard facts.roles.allSatisfy(askable.contains) else { return .holdersChanged }
-        if facts.roles.contains(.billing) {
-            guard let old = facts.accounts[facts.from], let new = facts.accounts[facts.to],
-                  PaymentRule.blockers(oldBilling: old, newBilling: new).isEmpty
-            else { return .paymentOverdue }
-        }
-        return nil
+        ChangeRules.takeEffectFailure(
+            roles: facts.roles, from: facts.from, to: facts.to, requester: facts.requester,
+            holders: facts.holders, accounts: facts.accounts)
     }
 }
 

@@ -22,6 +22,11 @@ public enum RequestPolicy {
     /// mails it a code, so nobody can bury somebody's mailbox in them.
     public static let requestsPerTargetPerDay = 20
 
+    /// Requests one bulk change may create: one per (old contact, new contact) pair of the
+    /// selection, each mailing its confirmers. A selection whose services have more distinct
+    /// current holders is a sign it should be narrowed (by a filter) rather than mailed.
+    public static let bulkMaximumRequests = 20
+
     /// The limits above, as an operator may set them (`contacts-fcgi --requests-per-hour` ...).
     public static let creationLimits = CreationLimits(
         perAskerPerHour: requestsPerAskerPerHour, perAskerPerDay: requestsPerAskerPerDay,
