@@ -4,7 +4,7 @@ import Localization
 import Mustache
 
 /// Catalog strings for one language, looked up by templates as `{{t.key}}`.
-struct Strings: MustacheParent {
+struct Strings: MustacheParent, Sendable {
     let catalog: Catalog
     let language: Language
 
@@ -71,13 +71,8 @@ final class PageContext: MustacheParent {
     }
 }
 
-/// One link of the language switcher.
-struct LanguageLink: MustacheParent {
-    let code: String
-    let name: String
-    let url: String
-    let current: Bool
-
+/// The switcher's links for the pages still rendered by swift-mustache.
+extension LanguageLink: MustacheParent {
     func child(named key: String) -> Any? {
         switch key {
         case "code": Text(code)
