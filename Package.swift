@@ -54,7 +54,6 @@ let package = Package(
         // Routes, handlers, sessions, CSRF, templates: `handle(HTTPRequest) -> HTTPResponse`.
         .target(name: "WebApp", dependencies: [
             "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore", "Emails", "TemplateRuntime",
-            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +90,7 @@ let package = Package(
         ], swiftSettings: strict),
         // swift-mustache stays here, as the reference the compiled templates are held to.
         .testTarget(name: "WebAppTests", dependencies: [
-            "WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization",
+            "WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization", "TemplateRuntime",
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: strict),
         .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"], swiftSettings: strict),

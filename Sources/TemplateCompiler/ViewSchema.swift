@@ -28,7 +28,7 @@ struct ViewSchema {
                 switch text {
                 case "String": self = .string
                 case "Bool": self = .bool
-                case "Int": self = .int
+                case "Int", "Int64": self = .int
                 case "Strings": self = .strings
                 default: self = .named(String(text.split(separator: ".").last ?? Substring(text)))
                 }

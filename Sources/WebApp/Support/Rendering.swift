@@ -1,7 +1,6 @@
 import ContactsDomain
 import HTTPCore
 import Localization
-import Mustache
 import TemplateRuntime
 
 /// A cookie holding an explicit language choice made with the switcher.
@@ -13,27 +12,6 @@ enum LanguageCookie {
 extension Application {
     func strings(_ context: RequestContext) -> Strings {
         Strings(catalog: catalog, language: context.language)
-    }
-
-    /// Renders `template` inside the common layout.
-    func page(
-        _ template: String,
-        titleKey: String,
-        _ content: any MustacheParent,
-        context: RequestContext,
-        status: HTTPStatus = .ok
-    ) -> HTTPResponse {
-        let strings = strings(context)
-        let page = PageContext(
-            strings: strings,
-            title: strings[titleKey],
-            visitor: context.visitor,
-            csrfToken: context.csrfToken,
-            currentPath: context.path,
-            currentPathWithQuery: context.pathWithQuery,
-            content: content
-        )
-        return HTML.response(templates.render(template, page), status: status)
     }
 
     /// Renders a page's compiled template inside the common layout, into one byte buffer.
@@ -109,19 +87,4 @@ extension Application {
             visitor: visitor, language: language, csrfToken: ""
         )
     }
-}
-
-enum HTML {
-    static func response(_ html: String, status: HTTPStatus = .ok) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
-    }
-}
-
-/// A string value as the template engine prints it: through `MustacheCustomRenderable`, the
-/// engine's first check, instead of the fall-through that casts the value to a lambda and an
-/// optional and formats it with `String(describing:)`. Still escaped by the page's content type.
-struct Text: MustacheCustomRenderable {
-    let renderText: String
-    var isNull: Bool { false }
-    init(_ text: String) { renderText = text }
 }

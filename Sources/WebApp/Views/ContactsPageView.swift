@@ -70,7 +70,9 @@ struct ContactRowView: Sendable {
     /// Whether anything can be asked now; else why not.
     let canEdit: Bool
     let noEditReason: String
+}
 
+extension ContactRowView {
     init(row: ContactsRow, openRoles: Set<Role>, strings: Strings, shared: Shared) {
         name = row.name
         type = shared.typeLabels[row.type] ?? strings[row.type.labelKey]
