@@ -25,7 +25,12 @@ struct CodeGenerator {
     private var output = ""
     private var indent = "        "
     private var counter = 0
+    /// Where the compiler counts the next generated line, and the template line of the last one.
     private var location: (file: String, line: Int)?
+    private var attributed = 1
+    /// The page's own scopes come before its layout's when a missing name is reported.
+    private var layoutParameter: String?
+    private var layoutPath: String?
 
     init(templates: [String: (path: String, nodes: [Node])], schema: ViewSchema) {
         self.templates = templates
@@ -44,13 +49,14 @@ struct CodeGenerator {
                     throw GenerationError(file: template.path, line: 1, reason: "no view model declares static let template = \"\(parent)\"")
                 }
                 let parameter = Self.parameterName(parentType)
+                (layoutParameter, layoutPath) = (parameter, templates[parent]?.path)
                 parameters += ", \(parameter): \(parentType)"
                 scopes.append(Scope(expression: parameter, type: .named(parentType)))
             }
             output += "\nextension \(viewType) {\n    func render(\(parameters)) {\n"
             try emit(template.nodes, file: template.path, scopes: scopes, escaping: true, blocks: [:])
             output += "#sourceLocation()\n    }\n}\n"
-            location = nil
+            (location, layoutParameter, layoutPath) = (nil, nil, nil)
         }
         return output
     }
@@ -65,12 +71,15 @@ struct CodeGenerator {
         return base.prefix(1).lowercased() + base.dropFirst()
     }
 
+    /// One line of code, attributed to `line` of `file`; the directive only where the line the
+    /// compiler would count differs.
     private mutating func line(_ code: String, file: String, at line: Int) {
         if location?.file != file || location?.line != line {
             output += "#sourceLocation(file: \(Self.literal(file)), line: \(line))\n"
-            location = (file, line)
         }
         output += indent + code + "\n"
+        location = (file, line + 1)
+        attributed = line
     }
 
     /// A section whose body never reads its value: bind nothing, or the compiler warns.
@@ -99,7 +108,7 @@ struct CodeGenerator {
         func flush(_ generator: inout CodeGenerator) {
             if !pendingText.isEmpty {
                 // Text cannot fail to compile: it stays under the last tag's location.
-                let here = generator.location.flatMap { $0.file == file ? $0.line : nil } ?? 1
+                let here = generator.location?.file == file ? generator.attributed : 1
                 generator.line("out.write(\(Self.literal(pendingText)))", file: file, at: here)
                 pendingText = ""
             }
@@ -112,8 +121,12 @@ struct CodeGenerator {
                 escaping = type == "HTML"
             case .variable(let name, let escaped, let at):
                 flush(&self)
-                let (expression, type) = resolve(name, scopes)
-                let write = escaped && escaping ? "out.escape" : "out.write"
+                // No value is already-safe HTML: a page never writes one unescaped.
+                if !escaped, escaping {
+                    throw GenerationError(file: file, line: at, reason: "{{{\(name)}}} would write HTML unescaped; use {{\(name)}}")
+                }
+                let (expression, type) = resolve(name, scopes, in: file)
+                let write = escaping ? "out.escape" : "out.write"
                 switch type {
                 case .string?, nil: line("\(write)(\(expression))", file: file, at: at)
                 case .int?: line("out.write(String(\(expression)))", file: file, at: at)
@@ -124,7 +137,7 @@ struct CodeGenerator {
                 }
             case .section(let name, let inverted, let body, let at):
                 flush(&self)
-                let (expression, type) = resolve(name, scopes)
+                let (expression, type) = resolve(name, scopes, in: file)
                 let variable = fresh()
                 var inner = scopes
                 switch (type, inverted) {
@@ -154,7 +167,7 @@ struct CodeGenerator {
                 if inner.count > scopes.count, !written.contains("\(variable).") && !written.contains("(\(variable))") {
                     unbind(variable, expression, after: header)
                 }
-                line("}", file: location?.file ?? file, at: location?.line ?? at)
+                line("}", file: location?.file ?? file, at: location?.file == nil ? at : attributed)
             case .partial(let name, let indentation, let overrides, let at):
                 flush(&self)
                 guard let partial = templates[name] else {
@@ -184,7 +197,7 @@ struct CodeGenerator {
     }
 
     /// The Swift expression and type of a (dotted) name, looked up from the innermost scope out.
-    private func resolve(_ name: String, _ scopes: [Scope]) -> (String, TypeRef?) {
+    private func resolve(_ name: String, _ scopes: [Scope], in file: String) -> (String, TypeRef?) {
         if name == "." { return (scopes.last!.expression, scopes.last!.type) }
         var parts = name.split(separator: ".").map(String.init)
         let first = parts.removeFirst()
@@ -196,7 +209,12 @@ struct CodeGenerator {
             }
         }
         guard var (expression, type) = found else {
-            let innermost = scopes.last { if case .named = $0.type { true } else { false } } ?? scopes[0]
+            // Named after the view model of the template the name is in: the page's, not its layout's.
+            let candidates = scopes.filter { scope in
+                guard case .named = scope.type else { return false }
+                return file == layoutPath || scope.expression != layoutParameter
+            }
+            let innermost = candidates.last ?? scopes[0]
             return ("\(innermost.expression).\(([first] + parts).joined(separator: "."))", nil)
         }
         for part in parts {

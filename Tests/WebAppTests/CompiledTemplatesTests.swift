@@ -27,6 +27,7 @@ import Testing
     static func expectSame<Page: PageView>(_ template: String, _ page: Page, _ layout: LayoutView) {
         let compiled = R.compiled(page, layout: layout)
         let reference = R.reference(template, page, layout: layout)
+        #expect(compiled.utf8.count > 300 && compiled.contains("</html>"))
         #expect(compiled == reference, "\(template) differs from swift-mustache at \(firstDifference(compiled, reference))")
     }
 
@@ -75,5 +76,26 @@ import Testing
         for (rows, filtered, paging) in [(0, false, false), (0, true, false), (1, false, false), (50, true, true), (7, false, true)] {
             Self.expectSame("contacts", Self.contactsPage(text, rows: rows, filtered: filtered, paging: paging), layout)
         }
+    }
+}
+
+/// `{{t.key}}` is the one name a compiled template looks up at run time: every key must be in
+/// the catalog, in every language (a missing one would print the key itself).
+@Suite struct TemplateCatalogKeysTests {
+    @Test func everyCatalogKeyOfTheTemplatesExists() throws {
+        let folder = ReferenceRendering.templatesDirectory
+        let expression = try Regex(#"\{\{\s*t\.([a-z0-9_]+)\s*\}\}"#)
+        var keys = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            for match in text.matches(of: expression) {
+                let key = String(match.output[1].substring ?? "")
+                keys += 1
+                for language in Language.allCases {
+                    #expect(ReferenceRendering.catalog.string(key, language) != key, "\(file): t.\(key) is not in the catalog (\(language))")
+                }
+            }
+        }
+        #expect(keys > 100)
     }
 }
