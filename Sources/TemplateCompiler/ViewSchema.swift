@@ -64,7 +64,7 @@ struct ViewSchema {
             let code = line.components(separatedBy: "//").first ?? line
             if let name = Self.match(Self.declaration, code)?.first {
                 stack.append((name, depth))
-                types[name, default: ViewType()] = types[name] ?? ViewType()
+                if types[name] == nil { types[name] = ViewType() }
             } else if let owner = stack.last, depth == owner.depth + 1 {
                 if let template = Self.match(Self.templateName, code)?.first {
                     types[owner.name]?.template = template
