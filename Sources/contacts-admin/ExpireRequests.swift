@@ -13,7 +13,7 @@ struct ExpireRequests: ParsableCommand {
 
     @OptionGroup var options: DatabaseOptions
 
-    @Option(help: "Directory of the templates and Localizable.xcstrings the emails are written from. [env: CONTACTS_TEMPLATES] (default: Templates)")
+    @Option(help: "Directory of the Localizable.xcstrings the emails are worded from. [env: CONTACTS_TEMPLATES] (default: Templates)")
     var templates: String?
 
     @Option(help: "Base of the absolute links in the emails (as the web application's --public-base-url). [env: CONTACTS_PUBLIC_BASE_URL] (default: http://127.0.0.1:8080)")

@@ -50,7 +50,7 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "A file whose first line is the --database value, for a location that is a secret. [env: CONTACTS_DATABASE_FILE]")
     var databaseFile: String?
 
-    @Option(help: "Directory of templates and Localizable.xcstrings. [env: CONTACTS_TEMPLATES] (default: Templates)")
+    @Option(help: "Directory of Localizable.xcstrings (the templates themselves are compiled in). [env: CONTACTS_TEMPLATES] (default: Templates)")
     var templates: String?
 
     @Option(help: "Base of the absolute links in emails. [env: CONTACTS_PUBLIC_BASE_URL] (default: http://127.0.0.1:8080)")
