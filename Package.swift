@@ -25,6 +25,7 @@ let package = Package(
         // C libraries from Debian, each behind a tiny system-library target.
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Pure rules: customer IDs, roles, who may ask for what. No I/O.
         .target(name: "ContactsDomain", swiftSettings: strict),
@@ -37,10 +38,11 @@ let package = Package(
             "CArgon2",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // SQLite through GRDB: schema, migrations and the named operations on it.
+        // SQLite through GRDB, PostgreSQL through libpq: schemas, migrations, the named operations.
         .target(name: "ContactsStore", dependencies: [
-            "ContactsDomain", "Credentials",
+            "ContactsDomain", "Credentials", "CLibPQ",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         // The emails' wording: catalog and text template to subject and body, for the store.
         .target(name: "Emails", dependencies: [

@@ -30,7 +30,7 @@ extension AppDatabase {
     /// count together.
     public func beginSignIn(account: CustomerID, client: String, now: Date, throttle: SignInThrottle) throws -> SignInGate {
         let keys: [SignInThrottle.Key] = [.account(account), .accountFromClient(account, client), .client(client)]
-        return try dbPool.write { db in
+        return try timedWrite { db in
             let since = now.addingTimeInterval(-throttle.window)
             let alive = now.addingTimeInterval(-throttle.attemptTimeout)
             try db.execute(
@@ -76,14 +76,14 @@ extension AppDatabase {
     /// The password did not match: the attempt stays counted as a failure, and is no longer
     /// being checked.
     public func recordSignInFailure(_ attempt: SignInAttempt) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deletePendingRow(db, attempt)
         }
     }
 
     /// The attempt was never checked (no hashing slot was free): it does not count.
     public func abandonSignIn(_ attempt: SignInAttempt) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
             try deletePendingRow(db, attempt)
         }
@@ -92,7 +92,7 @@ extension AppDatabase {
     /// The password matched: the attempt is a success, not a failure, and this address's earlier
     /// failures for the account are forgiven. Failures from elsewhere stay counted.
     public func recordSignInSuccess(_ attempt: SignInAttempt, now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
             try deletePendingRow(db, attempt)
             try db.execute(
@@ -110,7 +110,7 @@ extension AppDatabase {
 
     /// How many successful sign-ins the account has had since `since`.
     public func signInSuccesses(of account: CustomerID, since: Date) throws -> Int {
-        try dbPool.read { db in
+        try timedRead { db in
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM sign_in_success WHERE account_id = ? AND succeeded_at >= ?",
                 arguments: [account.rawValue, since]) ?? 0
@@ -121,7 +121,7 @@ extension AppDatabase {
     /// period). Returns how many were removed.
     @discardableResult
     public func deleteSignInSuccesses(before: Date) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(sql: "DELETE FROM sign_in_success WHERE succeeded_at < ?", arguments: [before])
             return db.changesCount
         }

@@ -38,7 +38,7 @@ extension AppDatabase {
     /// truncates the write-ahead log so the removed rows leave no copy there either.
     @discardableResult
     public func purge(now: Date, policy: PurgePolicy = PurgePolicy()) throws -> PurgeCounts {
-        let counts = try dbPool.write { db in
+        let counts = try timedWrite { db in
             var counts = PurgeCounts()
             try db.execute(
                 sql: "DELETE FROM session WHERE last_seen_at < ? OR created_at < ?",
@@ -67,7 +67,7 @@ extension AppDatabase {
     /// snapshot and the log could not be emptied this time (it will be at the next call).
     @discardableResult
     public func truncateWriteAheadLog() throws -> Bool {
-        try dbPool.writeWithoutTransaction { db in
+        try timedWriteWithoutTransaction { db in
             let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             let busy: Int = row?[0] ?? 1
             return busy == 0

@@ -75,7 +75,7 @@ extension AppDatabase {
     /// The fast path for bulk loads: one statement prepared once, one commit.
     @discardableResult
     public func addServices(_ services: [NewService]) throws -> [Int64] {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.insertServices(services, db)
         }
     }
@@ -86,7 +86,7 @@ extension AppDatabase {
     public func bulkInsert(
         accounts: [(account: Account, passwordHash: String)], services: [NewService], now: Date
     ) throws -> [Int64] {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.insertAccounts(accounts, now: now, db)
             return try Self.insertServices(services, db)
         }
@@ -117,7 +117,7 @@ extension AppDatabase {
 
     /// The service with this ID, if any.
     public func service(_ id: Int64) throws -> StoredService? {
-        try dbPool.read { db in
+        try timedRead { db in
             try ServiceRecord.fetchOne(db, key: id)?.storedService
         }
     }
@@ -127,7 +127,7 @@ extension AppDatabase {
     /// - Throws: ``StoreError/unknownService``, ``StoreError/unknownAccount``.
     public func setContact(_ role: Role, of serviceID: Int64, to account: CustomerID) throws {
         let column = ServiceRecord.column(for: role).rawValue
-        try dbPool.write { db in
+        try timedWrite { db in
             do {
                 // The column name comes from a closed enum, never from input.
                 try db.execute(
