@@ -9,6 +9,12 @@ public protocol StoreEngine: Sendable {
     func createAccount(_ account: Account, passwordHash: String, now: Date) throws
     func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws
     func account(_ id: CustomerID) throws -> Account?
+    @discardableResult
+    func addService(name: String, type: ServiceType, administrative: CustomerID, technical: CustomerID, billing: CustomerID) throws -> Int64
+    @discardableResult
+    func addServices(_ services: [NewService]) throws -> [Int64]
+    @discardableResult
+    func bulkInsert(accounts: [(account: Account, passwordHash: String)], services: [NewService], now: Date) throws -> [Int64]
     func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail]
     func markDelivered(emailID: Int64, now: Date) throws
     func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws

@@ -9,19 +9,23 @@ extension PostgresStore {
 
     /// Creates several accounts in one transaction: all of them, or none.
     public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
+        try write { connection in try Self.insertAccounts(accounts, now: now, connection) }
+    }
+
+    static func insertAccounts(
+        _ accounts: [(account: Account, passwordHash: String)], now: Date, _ connection: PostgresConnection
+    ) throws {
         for entry in accounts where !AppDatabase.isValidText(entry.account.displayName, maximumLength: DisplayText.maximumDisplayNameLength) {
             throw StoreError.invalidDisplayName
         }
         do {
-            try write { connection in
-                for entry in accounts {
-                    let record = AccountRecord(entry.account, passwordHash: entry.passwordHash, createdAt: now)
-                    try connection.query("""
-                        INSERT INTO account (id, display_name, email, language, payment_status, password_hash, created_at, time_zone)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                        """, [record.id, record.displayName, record.email, record.language, record.paymentStatus,
-                              record.passwordHash, record.createdAt, record.timeZone])
-                }
+            for entry in accounts {
+                let record = AccountRecord(entry.account, passwordHash: entry.passwordHash, createdAt: now)
+                try connection.query("""
+                    INSERT INTO account (id, display_name, email, language, payment_status, password_hash, created_at, time_zone)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, [record.id, record.displayName, record.email, record.language, record.paymentStatus,
+                          record.passwordHash, record.createdAt, record.timeZone])
             }
         } catch let error as PostgresError where error.isUniqueViolation {
             throw StoreError.duplicateAccount

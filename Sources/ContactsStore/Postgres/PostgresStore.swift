@@ -22,11 +22,13 @@ public final class PostgresStore: Sendable {
     }
 
     /// A read transaction on one snapshot, timed.
+    @discardableResult
     func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try timer.measure(.read) { try pool.transaction(readOnly: true, body) }
     }
 
     /// A write transaction, timed.
+    @discardableResult
     func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try timer.measure(.write) { try pool.transaction(body) }
     }
