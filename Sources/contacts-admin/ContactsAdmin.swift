@@ -19,11 +19,26 @@ struct ContactsAdmin: ParsableCommand {
 // MARK: - Shared options and parsing
 
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "Path of the SQLite database file; created, with its folder, when missing.")
+    @Option(help: ArgumentHelp(
+        "Path of the SQLite database file (created, with its folder, when missing), or a postgres:// URL.",
+        discussion: "The PostgreSQL password comes from the URL, PGPASSFILE or PGPASSWORD."))
     var database = "run/contacts.sqlite"
 
-    /// Opens the database, creating its folder and migrating the schema as needed.
+    /// The store on either engine, migrated: for the commands both engines provide.
+    func openEngine() throws -> any StoreEngine {
+        guard case .postgres(let url) = DatabaseLocation(database) else { return try open() }
+        do {
+            return try PostgresStore(url: url)
+        } catch {
+            throw OperatorError("cannot open the PostgreSQL database: \(error)")
+        }
+    }
+
+    /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
+        if case .postgres = DatabaseLocation(database) {
+            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, add-service")
+        }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -35,6 +50,13 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             throw OperatorError("cannot open the database at \(database): \(error)")
         }
+    }
+
+    /// The database as shown to the operator: a URL without its password.
+    var displayName: String {
+        guard case .postgres = DatabaseLocation(database), var url = URLComponents(string: database) else { return database }
+        if url.password != nil { url.password = "…" }
+        return url.string ?? "the PostgreSQL database"
     }
 }
 
@@ -177,9 +199,9 @@ struct Migrate: ParsableCommand {
     @OptionGroup var options: DatabaseOptions
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         let applied = try database.appliedMigrations()
-        print("Database \(options.database) is up to date (migrations: \(applied.joined(separator: ", "))).")
+        print("Database \(options.displayName) is up to date (migrations: \(applied.joined(separator: ", "))).")
     }
 }
 
@@ -207,7 +229,7 @@ struct AddAccount: ParsableCommand {
 
     func run() throws {
         let secret = try password.read(stdinByDefault: false)
-        let database = try options.open()
+        let database = try options.openEngine()
         let account = Account(
             id: id, displayName: name, email: email, language: language,
             paymentStatus: overdue ? .overdue : .upToDate)
@@ -280,7 +302,11 @@ struct AddService: ParsableCommand {
 
     func run() throws {
         let ownerDetails = owner.isEmpty ? nil : try owner.details()
-        let database = try options.open()
+        let database = try options.openEngine()
+        let ownerStore = database as? AppDatabase
+        if ownerDetails != nil && ownerStore == nil {
+            throw OperatorError("an owner can be given on a SQLite file only for now; add the service without one")
+        }
         let missing = try [admin, tech, billing].filter { try database.account($0) == nil }
         guard missing.isEmpty else {
             let list = Set(missing).map(\.rawValue).sorted()
@@ -296,8 +322,8 @@ struct AddService: ParsableCommand {
             throw error.explained()
         }
         print("Created service \(id): \(name) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
-        if let ownerDetails {
-            try database.setOwner(ownerDetails, ofService: id, now: Date())
+        if let ownerDetails, let ownerStore {
+            try ownerStore.setOwner(ownerDetails, ofService: id, now: Date())
             print("Owner: \(describe(ownerDetails)).")
         }
     }

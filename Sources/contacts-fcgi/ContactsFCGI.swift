@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContactsDomain
+import ContactsStore
 import FastCGIServer
 import Foundation
 import Logging
@@ -38,7 +39,7 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Worker threads. [env: CONTACTS_WORKERS] (default: two per core)")
     var workers: Int?
 
-    @Option(help: "SQLite database file; create it with `contacts-admin migrate`. [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
+    @Option(help: "SQLite database file; create it with `contacts-admin migrate` (a postgres:// URL is refused for now). [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
     var database: String?
 
     @Option(help: "Directory of templates and Localizable.xcstrings. [env: CONTACTS_TEMPLATES] (default: Templates)")
@@ -202,6 +203,9 @@ struct Settings {
         server = FastCGIServer.Configuration(listen: listen, workerCount: workers, maxBodyBytes: maxBody)
 
         databasePath = options.database ?? environment["CONTACTS_DATABASE"] ?? "run/contacts.sqlite"
+        if case .postgres = DatabaseLocation(databasePath) {
+            throw Invalid(message: "the web application runs on a SQLite file only for now; PostgreSQL serves contacts-admin migrate, add-account and add-service")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw Invalid(message: "no database at \(databasePath); create it with `contacts-admin migrate --database \(databasePath)`")

@@ -24,7 +24,7 @@ final class PostgresConnection {
         self.handle = handle
         let milliseconds = statementTimeout.components.seconds * 1000
             + statementTimeout.components.attoseconds / 1_000_000_000_000_000
-        try execute("SET TIME ZONE 'UTC'; SET statement_timeout = \(milliseconds)")
+        try execute("SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET statement_timeout = \(milliseconds)")
     }
 
     deinit { PQfinish(handle) }
