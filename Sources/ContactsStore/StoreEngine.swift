@@ -6,11 +6,8 @@ import Foundation
 /// it as the PostgreSQL engine gains them; the rest are ``AppDatabase``'s alone for now.
 public protocol StoreEngine: Sendable {
     func appliedMigrations() throws -> [String]
-    func createAccount(_ account: Account, passwordHash: String, now: Date) throws
     func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws
     func account(_ id: CustomerID) throws -> Account?
-    @discardableResult
-    func addService(name: String, type: ServiceType, administrative: CustomerID, technical: CustomerID, billing: CustomerID) throws -> Int64
     @discardableResult
     func addServices(_ services: [NewService]) throws -> [Int64]
     @discardableResult
@@ -22,22 +19,27 @@ public protocol StoreEngine: Sendable {
     func outboxCounts() throws -> (pending: Int, delivered: Int)
 }
 
-extension AppDatabase: StoreEngine {}
-extension PostgresStore: StoreEngine {}
+extension StoreEngine {
+    /// Creates an account with an already computed password hash.
+    /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
+    ///   ``StoreError/invalidDisplayName`` for an empty or oversized display name.
+    public func createAccount(_ account: Account, passwordHash: String, now: Date) throws {
+        try createAccounts([(account, passwordHash)], now: now)
+    }
 
-/// Where the store lives, from the executables' `--database`: a `postgres://` or
-/// `postgresql://` URL, or else a SQLite file path. The password belongs in the URL, in
-/// `PGPASSFILE` or in `PGPASSWORD` (libpq reads them), never on the command line.
-public enum DatabaseLocation: Equatable, Sendable {
-    case sqlite(path: String)
-    case postgres(url: String)
-
-    public init(_ value: String) {
-        let lowered = value.lowercased()
-        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
-            self = .postgres(url: value)
-        } else {
-            self = .sqlite(path: value)
-        }
+    /// Adds a service and returns its ID.
+    /// - Throws: ``StoreError/unknownAccount`` when a contact is not an existing account,
+    ///   ``StoreError/duplicateService`` when a service of this type already has the name,
+    ///   ``StoreError/invalidServiceName``.
+    @discardableResult
+    public func addService(
+        name: String, type: ServiceType,
+        administrative: CustomerID, technical: CustomerID, billing: CustomerID
+    ) throws -> Int64 {
+        try addServices([NewService(
+            name: name, type: type, administrative: administrative, technical: technical, billing: billing)])[0]
     }
 }
+
+extension AppDatabase: StoreEngine {}
+extension PostgresStore: StoreEngine {}

@@ -17,13 +17,6 @@ public struct AccountPreferences: Equatable, Sendable {
 }
 
 extension AppDatabase {
-    /// Creates an account with an already computed password hash.
-    /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
-    ///   ``StoreError/invalidDisplayName`` for an empty or oversized display name.
-    public func createAccount(_ account: Account, passwordHash: String, now: Date) throws {
-        try createAccounts([(account, passwordHash)], now: now)
-    }
-
     /// Creates several accounts in one transaction: all of them, or none.
     public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
         try timedWrite { db in

@@ -2,11 +2,6 @@ import ContactsDomain
 import Foundation
 
 extension PostgresStore {
-    /// Creates an account with an already computed password hash (see ``AppDatabase/createAccount(_:passwordHash:now:)``).
-    public func createAccount(_ account: Account, passwordHash: String, now: Date) throws {
-        try createAccounts([(account, passwordHash)], now: now)
-    }
-
     /// Creates several accounts in one transaction: all of them, or none.
     public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
         try write { connection in try Self.insertAccounts(accounts, now: now, connection) }

@@ -2,16 +2,6 @@ import ContactsDomain
 import Foundation
 
 extension PostgresStore {
-    /// Adds a service and returns its ID (see ``AppDatabase/addService(name:type:administrative:technical:billing:)``).
-    @discardableResult
-    public func addService(
-        name: String, type: ServiceType,
-        administrative: CustomerID, technical: CustomerID, billing: CustomerID
-    ) throws -> Int64 {
-        try addServices([NewService(
-            name: name, type: type, administrative: administrative, technical: technical, billing: billing)])[0]
-    }
-
     /// Adds several services in one transaction (all or none) and returns their IDs in order.
     @discardableResult
     public func addServices(_ services: [NewService]) throws -> [Int64] {

@@ -58,19 +58,6 @@ public struct NewService: Sendable {
 // MARK: - Services
 
 extension AppDatabase {
-    /// Adds a service and returns its ID.
-    /// - Throws: ``StoreError/unknownAccount`` when a contact is not an existing account,
-    ///   ``StoreError/duplicateService`` when a service of this type already has the name,
-    ///   ``StoreError/invalidServiceName``.
-    @discardableResult
-    public func addService(
-        name: String, type: ServiceType,
-        administrative: CustomerID, technical: CustomerID, billing: CustomerID
-    ) throws -> Int64 {
-        try addServices([NewService(
-            name: name, type: type, administrative: administrative, technical: technical, billing: billing)])[0]
-    }
-
     /// Adds several services in one transaction (all or none) and returns their IDs in order.
     /// The fast path for bulk loads: one statement prepared once, one commit.
     @discardableResult
