@@ -17,6 +17,23 @@ public protocol StoreEngine: Sendable {
     func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws
     func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool
     func outboxCounts() throws -> (pending: Int, delivered: Int)
+
+    func createSession(digest: String, account: CustomerID, now: Date) throws
+    @discardableResult
+    func createSession(digest: String, account: CustomerID, now: Date, limit: SessionLimit) throws -> [String]
+    func session(digest: String) throws -> StoredSession?
+    func sessionAndAccount(digest: String) throws -> (session: StoredSession, account: Account?)?
+    func touchSession(digest: String, now: Date) throws
+    func deleteSession(digest: String) throws
+    @discardableResult
+    func deleteSessions(of account: CustomerID) throws -> Int
+    @discardableResult
+    func deleteSessions(lastSeenBefore: Date, createdBefore: Date) throws -> Int
+    func recordSignInFailure(keys: [String], now: Date) throws
+    func signInFailures(key: String, since: Date) throws -> (count: Int, latest: Date?)
+    func clearSignInFailures(key: String) throws
+    @discardableResult
+    func deleteSignInFailures(before: Date) throws -> Int
 }
 
 extension StoreEngine {

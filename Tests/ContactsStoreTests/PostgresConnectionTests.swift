@@ -62,5 +62,8 @@ import Testing
         #expect(text == "2025-06-15 16:53:20.123456+00")
         #expect(abs(try #require(PostgresTimestamp.parse(text)).timeIntervalSince(date)) < 0.000_001)
         #expect(PostgresTimestamp.parse("2025-06-15 16:53:20+00") == Date(timeIntervalSince1970: 1_750_006_400))
+        #expect(PostgresTimestamp.format(.distantPast) == "-infinity" && PostgresTimestamp.parse("-infinity") == .distantPast)
+        #expect(PostgresTimestamp.parse(PostgresTimestamp.format(.distantFuture)) == .distantFuture)
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: -62_135_596_800)) == "0001-01-01 00:00:00.000000+00")
     }
 }

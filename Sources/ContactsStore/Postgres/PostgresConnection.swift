@@ -42,6 +42,12 @@ final class PostgresConnection {
     /// Runs one parameterized statement, prepared on first use on this connection.
     @discardableResult
     func query(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> [PostgresRow] {
+        try withResult(sql, parameters) { rows(of: $0) }
+    }
+
+    private func withResult<T>(
+        _ sql: String, _ parameters: [(any PostgresBindable)?], _ read: (OpaquePointer?) -> T
+    ) throws -> T {
         let name = try statementName(for: sql, parameterCount: parameters.count)
         let texts = parameters.map { $0?.postgresText }
         let result = withCStrings(texts) { pointers in
@@ -49,7 +55,12 @@ final class PostgresConnection {
         }
         defer { PQclear(result) }
         try check(result)
-        return rows(of: result)
+        return read(result)
+    }
+
+    /// Runs one parameterized statement and returns how many rows it changed.
+    func count(_ sql: String, _ parameters: [(any PostgresBindable)?] = []) throws -> Int {
+        try withResult(sql, parameters) { result in Int(String(cString: PQcmdTuples(result))) ?? 0 }
     }
 
     private func statementName(for sql: String, parameterCount: Int) throws -> String {

@@ -47,9 +47,12 @@ struct PostgresRow {
     }
 }
 
-/// `timestamptz` in the session's UTC: "2026-12-02 01:35:00.123456+00".
+/// `timestamptz` in the session's UTC: "2026-12-02 01:35:00.123456+00". Dates outside years
+/// 1 to 9999 (`Date.distantPast`, `.distantFuture`) are PostgreSQL's -infinity and infinity.
 enum PostgresTimestamp {
     static func format(_ date: Date) -> String {
+        if date < earliest { return "-infinity" }
+        if date >= latest { return "infinity" }
         let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let seconds = Int64((microseconds / 1_000_000).rounded(.down))
         let fraction = Int64(microseconds) - seconds * 1_000_000
@@ -61,7 +64,13 @@ enum PostgresTimestamp {
                       parts.tm_hour, parts.tm_min, parts.tm_sec, fraction)
     }
 
+    /// 0001-01-01 and 10000-01-01, UTC.
+    private static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+    private static let latest = Date(timeIntervalSince1970: 253_402_300_800)
+
     static func parse(_ text: String) -> Date? {
+        if text == "-infinity" { return .distantPast }
+        if text == "infinity" { return .distantFuture }
         // "YYYY-MM-DD HH:MM:SS[.ffffff]+00"
         let scalars = Array(text.utf8)
         guard scalars.count >= 22, text.hasSuffix("+00") else { return nil }
