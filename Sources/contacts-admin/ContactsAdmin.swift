@@ -37,7 +37,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
         if case .postgres = DatabaseLocation(database) {
-            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, add-service")
+            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, add-service, deliver-mail")
         }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {

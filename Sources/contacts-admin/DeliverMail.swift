@@ -98,10 +98,13 @@ struct DeliverMail: ParsableCommand {
     }
 
     func run() throws {
-        let database = try options.open()
-        let lock: DeliveryLock
+        let database = try options.openEngine()
+        let sqlite = database as? AppDatabase
+        // One deliverer per SQLite file; on PostgreSQL, deliverers on every host share the
+        // outbox through its claims.
+        let lock: DeliveryLock?
         do {
-            lock = try DeliveryLock(path: DeliveryLock.path(forDatabase: options.database))
+            lock = sqlite == nil ? nil : try DeliveryLock(path: DeliveryLock.path(forDatabase: options.database))
         } catch {
             throw OperatorError("cannot deliver: \(error)")
         }
@@ -118,16 +121,17 @@ struct DeliverMail: ParsableCommand {
             transport = DirectoryTransport(directory: URL(fileURLWithPath: folder, isDirectory: true))
             destination = "as .eml files in \(folder)"
         }
-        let delivery = OutboxDelivery(database: database, transport: transport, formatter: try makeFormatter(),
+        let delivery = OutboxDelivery(database: try Self.outbox(of: database), transport: transport, formatter: try makeFormatter(),
                                       giveUpAfter: giveUpAfter)
 
         if loop {
             StopSignal.install()
-            print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(interval)); "
+            print("Delivering the outbox of \(options.displayName) \(destination) every \(Self.seconds(interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
-            let purge: (() throws -> Void)? = purgeInterval == 0 ? nil : {
-                let counts = try database.purge(now: Date())
+            // Purging runs on SQLite only for now (`purge` is not yet a PostgreSQL operation).
+            let purge: (() throws -> Void)? = purgeInterval == 0 || sqlite == nil ? nil : {
+                let counts = try sqlite?.purge(now: Date()) ?? PurgeCounts()
                 if counts != PurgeCounts() {
                     print("\(Self.timestamp()) \(Purge.summary(counts))")
                     flushOutput()
@@ -161,6 +165,15 @@ struct DeliverMail: ParsableCommand {
                 ? "The failed emails stay queued and will be tried again later (see the errors above)."
                 : "The failed emails not given up stay queued; `contacts-admin outbox` lists the given-up ones.")
             throw ExitCode(2)
+        }
+    }
+
+    /// The engine's outbox operations, as delivery uses them.
+    private static func outbox(of database: any StoreEngine) throws -> any OutboxStore {
+        switch database {
+        case let sqlite as AppDatabase: sqlite
+        case let postgres as PostgresStore: postgres
+        default: throw OperatorError("cannot deliver from this database")
         }
     }
 
