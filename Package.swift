@@ -82,7 +82,10 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "ContactsDomain"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"], swiftSettings: strict),
-        .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"], swiftSettings: strict),
+        .testTarget(name: "ContactsStoreTests", dependencies: [
+            "ContactsStore", "ContactsDomain", "Credentials",
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .testTarget(name: "EmailsTests", dependencies: ["Emails", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
         .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"], swiftSettings: strict),

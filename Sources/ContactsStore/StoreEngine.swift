@@ -8,6 +8,13 @@ public protocol StoreEngine: Sendable {
     func appliedMigrations() throws -> [String]
     func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws
     func account(_ id: CustomerID) throws -> Account?
+    func accounts(_ ids: some Collection<CustomerID>) throws -> [CustomerID: Account]
+    func passwordHash(for id: CustomerID) throws -> String?
+    func setPasswordHash(_ hash: String, for id: CustomerID) throws
+    func setPaymentStatus(_ status: PaymentStatus, for id: CustomerID) throws
+    func setPreferences(_ preferences: AccountPreferences, for id: CustomerID) throws
+    func recentLookups(by account: CustomerID, since: Date) throws -> (count: Int, latest: Date?)
+    func recordLookup(by account: CustomerID, at: Date) throws
     @discardableResult
     func addServices(_ services: [NewService]) throws -> [Int64]
     @discardableResult
@@ -17,6 +24,13 @@ public protocol StoreEngine: Sendable {
     func markDeliveryFailed(emailID: Int64, error: String, now: Date) throws
     func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool
     func outboxCounts() throws -> (pending: Int, delivered: Int)
+    func outboxSummary() throws -> OutboxSummary
+    func outboxHealth(now: Date) throws -> OutboxHealth
+    func givenUpEmails(limit: Int) throws -> [GivenUpEmail]
+    @discardableResult
+    func retryGivenUpEmails(now: Date) throws -> Int
+    @discardableResult
+    func deleteDeliveredEmails(deliveredBefore: Date) throws -> Int
 
     func createSession(digest: String, account: CustomerID, now: Date) throws
     @discardableResult
@@ -34,9 +48,18 @@ public protocol StoreEngine: Sendable {
     func clearSignInFailures(key: String) throws
     @discardableResult
     func deleteSignInFailures(before: Date) throws -> Int
+
+    @discardableResult
+    func purge(now: Date, policy: PurgePolicy) throws -> PurgeCounts
 }
 
 extension StoreEngine {
+    /// Housekeeping with the policy's defaults (the web application's timeouts and windows).
+    @discardableResult
+    public func purge(now: Date) throws -> PurgeCounts {
+        try purge(now: now, policy: PurgePolicy())
+    }
+
     /// Creates an account with an already computed password hash.
     /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
     ///   ``StoreError/invalidDisplayName`` for an empty or oversized display name.

@@ -37,7 +37,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
         if case .postgres = DatabaseLocation(database) {
-            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, add-service, deliver-mail")
+            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox, purge")
         }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {
@@ -254,7 +254,7 @@ struct SetPassword: ParsableCommand {
 
     func run() throws {
         let secret = try password.read(stdinByDefault: true)
-        let database = try options.open()
+        let database = try options.openEngine()
         do {
             try database.setPasswordHash(PasswordHasher.hash(secret), for: id)
         } catch let error as StoreError {
@@ -274,7 +274,7 @@ struct SetPayment: ParsableCommand {
     var status: PaymentStatus
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         do {
             try database.setPaymentStatus(status, for: id)
         } catch let error as StoreError {

@@ -129,9 +129,8 @@ struct DeliverMail: ParsableCommand {
             print("Delivering the outbox of \(options.displayName) \(destination) every \(Self.seconds(interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
-            // Purging runs on SQLite only for now (`purge` is not yet a PostgreSQL operation).
-            let purge: (() throws -> Void)? = purgeInterval == 0 || sqlite == nil ? nil : {
-                let counts = try sqlite?.purge(now: Date()) ?? PurgeCounts()
+            let purge: (() throws -> Void)? = purgeInterval == 0 ? nil : {
+                let counts = try database.purge(now: Date())
                 if counts != PurgeCounts() {
                     print("\(Self.timestamp()) \(Purge.summary(counts))")
                     flushOutput()

@@ -204,7 +204,7 @@ struct Settings {
 
         databasePath = options.database ?? environment["CONTACTS_DATABASE"] ?? "run/contacts.sqlite"
         if case .postgres = DatabaseLocation(databasePath) {
-            throw Invalid(message: "the web application runs on a SQLite file only for now; PostgreSQL serves contacts-admin migrate, add-account, add-service and deliver-mail")
+            throw Invalid(message: "the web application runs on a SQLite file only for now; PostgreSQL serves contacts-admin migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox and purge")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {

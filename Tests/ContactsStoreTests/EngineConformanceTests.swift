@@ -64,4 +64,36 @@ import Testing
         #expect(try store.engine.recordDeliveryFailure(emailID: pending[1].id, error: "refused", now: later.addingTimeInterval(60), giveUpAfter: 60))
         #expect(try store.engine.outboxCounts() == (pending: 0, delivered: 1))
     }
+
+    @Test(arguments: StoreEngineKind.allCases)
+    func givenUpEmailsAreListedRetriedAndDeliveredOnesForgotten(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.createAccounts([(makeAccount("aa1-ovh"), someHash)], now: now)
+        try store.enqueue([email("aa1-ovh", subject: "Kept failing"), email("aa1-ovh", subject: "Sent")], at: now)
+        let pending = try store.engine.pendingEmails(now: now, limit: 10)
+        #expect(try store.engine.recordDeliveryFailure(emailID: pending[0].id, error: "mailbox full", now: now, giveUpAfter: 0))
+        try store.engine.markDelivered(emailID: pending[1].id, now: now)
+        #expect(try store.engine.outboxSummary() == OutboxSummary(pending: 0, delivered: 1, givenUp: 1, oldestPendingCreatedAt: nil))
+        #expect(try store.engine.outboxHealth(now: now) == OutboxHealth(pending: 0, oldestPendingAge: nil))
+        let givenUp = try store.engine.givenUpEmails(limit: 10)
+        #expect(givenUp == [GivenUpEmail(id: pending[0].id, recipient: cid("aa1-ovh"), toAddress: "aa1-ovh@example.com",
+                                         givenUpAt: now, attempts: 1, lastError: "mailbox full")])
+        // The operator fixed the cause: due at once again.
+        #expect(try store.engine.retryGivenUpEmails(now: now + 60) == 1)
+        #expect(try store.engine.pendingEmails(now: now + 60, limit: 10).map(\.id) == [pending[0].id])
+        #expect(try store.engine.outboxHealth(now: now + 90) == OutboxHealth(pending: 1, oldestPendingAge: 90))
+        #expect(try store.engine.deleteDeliveredEmails(deliveredBefore: now + 1) == 1)
+        #expect(try store.engine.outboxSummary().delivered == 0)
+    }
+
+    @Test(arguments: StoreEngineKind.allCases)
+    func lookupsAreCountedPerAskingAccount(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh", "bb2-ovh")
+        try store.engine.recordLookup(by: cid("aa1-ovh"), at: now - 120)
+        try store.engine.recordLookup(by: cid("aa1-ovh"), at: now - 30)
+        let recent = try store.engine.recentLookups(by: cid("aa1-ovh"), since: now - 60)
+        #expect(recent.count == 1 && recent.latest == now - 30)
+        #expect(try store.engine.recentLookups(by: cid("bb2-ovh"), since: .distantPast).count == 0)
+    }
 }

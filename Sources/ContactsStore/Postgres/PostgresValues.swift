@@ -92,3 +92,16 @@ enum PostgresTimestamp {
         return Date(timeIntervalSince1970: Double(timegm(&parts)) + fraction)
     }
 }
+
+/// A `text[]` parameter, in PostgreSQL's array literal: each element quoted, `"` and `\` escaped.
+struct PostgresTextArray: PostgresBindable {
+    let elements: [String]
+    init(_ elements: [String]) { self.elements = elements }
+
+    var postgresText: String {
+        let quoted = elements.map { element in
+            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
+    }
+}
