@@ -48,6 +48,13 @@ public protocol StoreEngine: Sendable {
     func clearSignInFailures(key: String) throws
     @discardableResult
     func deleteSignInFailures(before: Date) throws -> Int
+    func beginSignIn(account: CustomerID, client: String, now: Date, throttle: SignInThrottle) throws -> SignInGate
+    func recordSignInFailure(_ attempt: SignInAttempt) throws
+    func abandonSignIn(_ attempt: SignInAttempt) throws
+    func recordSignInSuccess(_ attempt: SignInAttempt, now: Date) throws
+    func signInSuccesses(of account: CustomerID, since: Date) throws -> Int
+    @discardableResult
+    func deleteSignInSuccesses(before: Date) throws -> Int
 
     @discardableResult
     func purge(now: Date, policy: PurgePolicy) throws -> PurgeCounts
