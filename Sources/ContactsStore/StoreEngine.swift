@@ -16,6 +16,19 @@ public protocol StoreEngine: Sendable {
     func recentLookups(by account: CustomerID, since: Date) throws -> (count: Int, latest: Date?)
     func recordLookup(by account: CustomerID, at: Date) throws
     @discardableResult
+    func requestEmailChange(
+        _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
+        lifetime: TimeInterval, now: Date, preferences: AccountPreferences?, emails: [OutgoingEmail]
+    ) throws -> EmailChange
+    func pendingEmailChange(of account: CustomerID, now: Date) throws -> EmailChange?
+    func emailChange(tokenDigest: String, account: CustomerID) throws -> EmailChange?
+    @discardableResult
+    func confirmEmailChange(tokenDigest: String, account: CustomerID, now: Date, emails: [OutgoingEmail]) throws -> EmailChange
+    @discardableResult
+    func cancelEmailChange(of account: CustomerID, now: Date) throws -> Bool
+    func emailAddresses(of account: CustomerID, inForceFrom start: Date, to end: Date) throws -> [EmailAddress]
+    func emailHistory(of account: CustomerID) throws -> [EmailAddressPeriod]
+    @discardableResult
     func addServices(_ services: [NewService]) throws -> [Int64]
     @discardableResult
     func bulkInsert(accounts: [(account: Account, passwordHash: String)], services: [NewService], now: Date) throws -> [Int64]
@@ -61,6 +74,16 @@ public protocol StoreEngine: Sendable {
 }
 
 extension StoreEngine {
+    /// A pending email change without new preferences.
+    @discardableResult
+    public func requestEmailChange(
+        _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
+        lifetime: TimeInterval, now: Date, emails: [OutgoingEmail]
+    ) throws -> EmailChange {
+        try requestEmailChange(account, to: newAddress, tokenDigest: tokenDigest, lifetime: lifetime, now: now,
+                               preferences: nil, emails: emails)
+    }
+
     /// Housekeeping with the policy's defaults (the web application's timeouts and windows).
     @discardableResult
     public func purge(now: Date) throws -> PurgeCounts {

@@ -97,3 +97,21 @@ final class PostgresTestDatabase: @unchecked Sendable {
             .execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 }
+
+/// The emails waiting in the outbox, oldest first, read without claiming them (on PostgreSQL,
+/// `pendingEmails` is a deliverer's claim).
+func undeliveredEmails(_ engine: any StoreEngine) throws -> [OutgoingEmail] {
+    switch engine {
+    case let sqlite as AppDatabase:
+        return try sqlite.dbPool.read { db in
+            try OutboxRecord.fetchAll(db, sql: "SELECT * FROM outbox WHERE delivered_at IS NULL ORDER BY id")
+        }.compactMap(\.pendingEmail?.email)
+    case let postgres as PostgresStore:
+        return try postgres.read { connection in
+            try connection.query("SELECT * FROM outbox WHERE delivered_at IS NULL ORDER BY id").map { try OutboxRecord($0) }
+        }.compactMap(\.pendingEmail?.email)
+    default:
+        Issue.record("unknown engine \(type(of: engine))")
+        return []
+    }
+}

@@ -54,7 +54,7 @@ extension AppDatabase {
     @discardableResult
     public func requestEmailChange(
         _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
-        lifetime: TimeInterval, now: Date, preferences: AccountPreferences? = nil, emails: [OutgoingEmail]
+        lifetime: TimeInterval, now: Date, preferences: AccountPreferences?, emails: [OutgoingEmail]
     ) throws -> EmailChange {
         try timedWrite { db in
             guard try AccountRecord.exists(db, key: account.rawValue) else { throw StoreError.unknownAccount }
