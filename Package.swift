@@ -26,6 +26,7 @@ let package = Package(
         // C libraries from Debian, each behind a tiny system-library target.
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Pure rules: customer IDs, roles, who may ask for what. No I/O.
         .target(name: "ContactsDomain", swiftSettings: strict),
@@ -38,10 +39,11 @@ let package = Package(
             "CArgon2",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
-        // SQLite through GRDB: schema, migrations and the named operations on it.
+        // SQLite through GRDB, PostgreSQL through libpq: schemas, migrations, the named operations.
         .target(name: "ContactsStore", dependencies: [
-            "ContactsDomain", "Credentials",
+            "ContactsDomain", "Credentials", "CLibPQ",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: strict),
         // Templates/*.mustache compiled into Swift at build time, for the targets that render them:
         // the generator, the build-tool plugin that runs it, the writer the generated code calls.
@@ -89,7 +91,10 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization", "ContactsDomain"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"], swiftSettings: strict),
-        .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"], swiftSettings: strict),
+        .testTarget(name: "ContactsStoreTests", dependencies: [
+            "ContactsStore", "ContactsDomain", "Credentials",
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .testTarget(name: "EmailsTests", dependencies: [
             "Emails", "ContactsStore", "ContactsDomain", "Localization",
             .product(name: "Mustache", package: "swift-mustache"),

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Credentials
 import Foundation
 import GRDB
@@ -16,8 +17,10 @@ public final class AppDatabase: Sendable {
     let newCode: @Sendable () -> String
     /// Set for databases made by ``temporary()``: removed with the database.
     private let temporaryDirectory: URL?
-    /// The database this one shares its pool with (see ``with(emails:codes:)``), kept alive.
+    /// The database this one shares its pool with (see ``with(emails:codes:metrics:)``), kept alive.
     private let sharedFrom: AppDatabase?
+    /// Times every transaction (database time in /metrics).
+    let timer: DatabaseTimer
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
     public convenience init(
@@ -44,22 +47,45 @@ public final class AppDatabase: Sendable {
         self.sharedFrom = nil
         self.requestEmails = emails
         self.newCode = codes
+        self.timer = DatabaseTimer(engine: "sqlite")
     }
 
-    private init(sharing other: AppDatabase, emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String) {
+    private init(
+        sharing other: AppDatabase, emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String,
+        timer: DatabaseTimer
+    ) {
         self.dbPool = other.dbPool
         self.temporaryDirectory = nil
         self.sharedFrom = other
         self.requestEmails = emails
         self.newCode = codes
+        self.timer = timer
     }
 
-    /// The same database (one pool) with the request emails written by `emails`: how the web
-    /// application hands its composer to a database opened before it.
+    /// The same database (one pool) with the request emails written by `emails`, and its
+    /// transactions timed by `metrics` when given: how the web application hands its composer
+    /// and its metrics to a database opened before it.
     public func with(
-        emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String = { Secret.generate() }
+        emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String = { Secret.generate() },
+        metrics: (any MetricsFactory)? = nil
     ) -> AppDatabase {
-        AppDatabase(sharing: self, emails: emails, codes: codes)
+        AppDatabase(sharing: self, emails: emails, codes: codes,
+                    timer: metrics.map { DatabaseTimer(engine: "sqlite", factory: $0) } ?? timer)
+    }
+
+    /// A read transaction on a snapshot, timed.
+    func timedRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try timer.measure(.read) { try dbPool.read(body) }
+    }
+
+    /// A write transaction on the single writer, timed.
+    func timedWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try timer.measure(.write) { try dbPool.write(body) }
+    }
+
+    /// The single writer outside a transaction (pragmas, checkpoints, bulk loads), timed.
+    func timedWriteWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try timer.measure(.write) { try dbPool.writeWithoutTransaction(body) }
     }
 
     /// A database in a real file inside a fresh temporary directory, deleted with this value.
@@ -76,7 +102,7 @@ public final class AppDatabase: Sendable {
 
     /// The identifiers of the migrations applied to this database, oldest first.
     public func appliedMigrations() throws -> [String] {
-        try dbPool.read { db in try Self.migrator.appliedMigrations(db) }
+        try timedRead { db in try Self.migrator.appliedMigrations(db) }
     }
 
     deinit {

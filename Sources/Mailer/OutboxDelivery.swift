@@ -3,7 +3,7 @@ import ContactsStore
 import Foundation
 import Logging
 
-/// The outbox operations delivery needs; `AppDatabase` provides them.
+/// The outbox operations delivery needs; `AppDatabase` and `PostgresStore` provide them.
 public protocol OutboxStore: Sendable {
     func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail]
     func markDelivered(emailID: Int64, now: Date) throws
@@ -27,6 +27,8 @@ extension OutboxStore {
 }
 
 extension AppDatabase: OutboxStore {}
+/// PostgreSQL has no write-ahead log file to empty: delivered bodies are overwritten in place.
+extension PostgresStore: OutboxStore {}
 
 /// How many emails one pass delivered, and how many failed (and stay queued for a retry, or,
 /// counted in `givenUp` too, were given up).

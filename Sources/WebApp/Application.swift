@@ -45,7 +45,8 @@ public final class Application: HTTPResponder {
         let emailTemplate = try EmailTemplate(directory: configuration.templatesDirectory)
         self.database = database.with(emails: RequestEmails(
             catalog: catalog, template: emailTemplate,
-            publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone))
+            publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone),
+            metrics: metrics.factory)
         self.accountEmails = AccountEmails(
             catalog: catalog, template: emailTemplate,
             publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone)

@@ -29,7 +29,8 @@ struct DatabaseOptions: ParsableArguments {
     var config: String?
 
     @Option(name: .customLong("database"), help: ArgumentHelp(
-        "Path of the SQLite database file; created, with its folder, when missing. [env: CONTACTS_DATABASE] (default: \(defaultDatabase))",
+        "Path of the SQLite database file (created, with its folder, when missing), or a postgres:// URL. [env: CONTACTS_DATABASE] (default: \(defaultDatabase))",
+        discussion: "The PostgreSQL password comes from the URL, PGPASSFILE or PGPASSWORD, or the whole URL from --database-file.",
         valueName: "database"))
     var databaseOption: String?
 
@@ -64,8 +65,21 @@ struct DatabaseOptions: ParsableArguments {
         (try? settings().databaseLocation(default: Self.defaultDatabase)) ?? Self.defaultDatabase
     }
 
-    /// Opens the database, creating its folder and migrating the schema as needed.
+    /// The store on either engine, migrated: for the commands both engines provide.
+    func openEngine() throws -> any StoreEngine {
+        guard case .postgres(let url) = DatabaseLocation(database) else { return try open() }
+        do {
+            return try PostgresStore(url: url)
+        } catch {
+            throw OperatorError("cannot open the PostgreSQL database: \(error)")
+        }
+    }
+
+    /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
+        if case .postgres = DatabaseLocation(database) {
+            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox, purge")
+        }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -77,6 +91,13 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             throw OperatorError("cannot open the database at \(database): \(error)")
         }
+    }
+
+    /// The database as shown to the operator: a URL without its password.
+    var displayName: String {
+        guard case .postgres = DatabaseLocation(database), var url = URLComponents(string: database) else { return database }
+        if url.password != nil { url.password = "…" }
+        return url.string ?? "the PostgreSQL database"
     }
 }
 
@@ -219,9 +240,9 @@ struct Migrate: ParsableCommand {
     @OptionGroup var options: DatabaseOptions
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         let applied = try database.appliedMigrations()
-        print("Database \(options.database) is up to date (migrations: \(applied.joined(separator: ", "))).")
+        print("Database \(options.displayName) is up to date (migrations: \(applied.joined(separator: ", "))).")
     }
 }
 
@@ -249,7 +270,7 @@ struct AddAccount: ParsableCommand {
 
     func run() throws {
         let secret = try password.read(stdinByDefault: false)
-        let database = try options.open()
+        let database = try options.openEngine()
         let account = Account(
             id: id, displayName: name, email: email, language: language,
             paymentStatus: overdue ? .overdue : .upToDate)
@@ -274,7 +295,7 @@ struct SetPassword: ParsableCommand {
 
     func run() throws {
         let secret = try password.read(stdinByDefault: true)
-        let database = try options.open()
+        let database = try options.openEngine()
         do {
             try database.setPasswordHash(PasswordHasher.hash(secret), for: id)
         } catch let error as StoreError {
@@ -294,7 +315,7 @@ struct SetPayment: ParsableCommand {
     var status: PaymentStatus
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         do {
             try database.setPaymentStatus(status, for: id)
         } catch let error as StoreError {
@@ -322,7 +343,11 @@ struct AddService: ParsableCommand {
 
     func run() throws {
         let ownerDetails = owner.isEmpty ? nil : try owner.details()
-        let database = try options.open()
+        let database = try options.openEngine()
+        let ownerStore = database as? AppDatabase
+        if ownerDetails != nil && ownerStore == nil {
+            throw OperatorError("an owner can be given on a SQLite file only for now; add the service without one")
+        }
         let missing = try [admin, tech, billing].filter { try database.account($0) == nil }
         guard missing.isEmpty else {
             let list = Set(missing).map(\.rawValue).sorted()
@@ -338,8 +363,8 @@ struct AddService: ParsableCommand {
             throw error.explained()
         }
         print("Created service \(id): \(name) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
-        if let ownerDetails {
-            try database.setOwner(ownerDetails, ofService: id, now: Date())
+        if let ownerDetails, let ownerStore {
+            try ownerStore.setOwner(ownerDetails, ofService: id, now: Date())
             print("Owner: \(describe(ownerDetails)).")
         }
     }

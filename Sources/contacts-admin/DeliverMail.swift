@@ -154,10 +154,13 @@ struct DeliverMail: ParsableCommand {
 
     func run() throws {
         let settings = try resolved()
-        let database = try options.open()
-        let lock: DeliveryLock
+        let database = try options.openEngine()
+        let sqlite = database as? AppDatabase
+        // One deliverer per SQLite file; on PostgreSQL, deliverers on every host share the
+        // outbox through its claims.
+        let lock: DeliveryLock?
         do {
-            lock = try DeliveryLock(path: DeliveryLock.path(forDatabase: options.database))
+            lock = sqlite == nil ? nil : try DeliveryLock(path: DeliveryLock.path(forDatabase: options.database))
         } catch {
             throw OperatorError("cannot deliver: \(error)")
         }
@@ -173,12 +176,12 @@ struct DeliverMail: ParsableCommand {
             transport = DirectoryTransport(directory: URL(fileURLWithPath: folder, isDirectory: true))
             destination = "as .eml files in \(folder)"
         }
-        let delivery = OutboxDelivery(database: database, transport: transport, formatter: settings.formatter,
+        let delivery = OutboxDelivery(database: try Self.outbox(of: database), transport: transport, formatter: settings.formatter,
                                       giveUpAfter: settings.giveUpAfter)
 
         if loop {
             StopSignal.install()
-            print("Delivering the outbox of \(options.database) \(destination) every \(Self.seconds(settings.interval)); "
+            print("Delivering the outbox of \(options.displayName) \(destination) every \(Self.seconds(settings.interval)); "
                   + "stop with Ctrl-C or SIGTERM.")
             flushOutput()
             let purge: (() throws -> Void)? = settings.purgeInterval == 0 ? nil : {
@@ -216,6 +219,15 @@ struct DeliverMail: ParsableCommand {
                 ? "The failed emails stay queued and will be tried again later (see the errors above)."
                 : "The failed emails not given up stay queued; `contacts-admin outbox` lists the given-up ones.")
             throw ExitCode(2)
+        }
+    }
+
+    /// The engine's outbox operations, as delivery uses them.
+    private static func outbox(of database: any StoreEngine) throws -> any OutboxStore {
+        switch database {
+        case let sqlite as AppDatabase: sqlite
+        case let postgres as PostgresStore: postgres
+        default: throw OperatorError("cannot deliver from this database")
         }
     }
 

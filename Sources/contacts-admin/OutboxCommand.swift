@@ -24,7 +24,7 @@ struct OutboxCommand: ParsableCommand {
     var limit = 50
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         if retryGivenUp {
             let count = try database.retryGivenUpEmails(now: Date())
             print("Queued \(count) given-up \(count == 1 ? "email" : "emails") again; deliver-mail tries them on its next pass.")

@@ -17,7 +17,7 @@ struct Purge: ParsableCommand {
     @OptionGroup var options: DatabaseOptions
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         let counts = try database.purge(now: Date())
         print(Self.summary(counts))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContactsDomain
+import ContactsStore
 import FastCGIServer
 import Foundation
 import Logging
@@ -44,7 +45,7 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Worker threads. [env: CONTACTS_WORKERS] (default: two per core)")
     var workers: Int?
 
-    @Option(help: "SQLite database file; create it with `contacts-admin migrate`. [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
+    @Option(help: "SQLite database file; create it with `contacts-admin migrate` (a postgres:// URL is refused for now). [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
     var database: String?
 
     @Option(help: "A file whose first line is the --database value, for a location that is a secret. [env: CONTACTS_DATABASE_FILE]")

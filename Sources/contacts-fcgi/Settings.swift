@@ -1,4 +1,5 @@
 import ContactsDomain
+import ContactsStore
 import FastCGIServer
 import Foundation
 import Logging
@@ -56,6 +57,9 @@ struct Settings {
 
     private static func application(_ settings: ProgramSettings, benchRoutes: Bool) throws -> AppConfiguration {
         let databasePath = try settings.databaseLocation(default: "run/contacts.sqlite")
+        if case .postgres = DatabaseLocation(databasePath) {
+            throw SettingsError("the web application runs on a SQLite file only for now; PostgreSQL serves contacts-admin migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox and purge")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw SettingsError("no database at \(databasePath); create it with `contacts-admin migrate --database \(databasePath)`")

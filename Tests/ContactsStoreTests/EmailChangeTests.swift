@@ -14,8 +14,8 @@ import Testing
 
     private func address(_ text: String) -> EmailAddress { try! EmailAddress(parsing: text) }
 
-    private func queued(_ db: AppDatabase) throws -> [String] {
-        try db.pendingEmails(now: now.addingTimeInterval(10 * day), limit: 100).map { "\($0.email.toAddress) \($0.email.subject)" }
+    private func queued(_ db: any StoreEngine) throws -> [String] {
+        try undeliveredEmails(db).map { "\($0.toAddress) \($0.subject)" }
     }
 
     @Test func aPendingChangeLeavesTheAddressAndQueuesItsEmails() throws {
@@ -36,8 +36,10 @@ import Testing
         #expect(stored == [Secret.digest("t1")])
     }
 
-    @Test func confirmingChangesTheAddressOnceAndQueuesItsEmails() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func confirmingChangesTheAddressOnceAndQueuesItsEmails(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.requestEmailChange(cid("aa1-ovh"), to: address("new@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])
         // When the link is followed
@@ -56,8 +58,10 @@ import Testing
         #expect(try queued(db) == ["aa1-ovh@example.com done"])
     }
 
-    @Test func aWrongTokenOrAnotherAccountsTokenChangesNothing() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aWrongTokenOrAnotherAccountsTokenChangesNothing(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh", "bb2-ovh")
         try db.requestEmailChange(cid("aa1-ovh"), to: address("new@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])
         #expect(throws: EmailChangeError.unknownToken) {
@@ -71,8 +75,10 @@ import Testing
         #expect(try db.account(cid("bb2-ovh"))?.email.rawValue == "bb2-ovh@example.com")
     }
 
-    @Test func aChangeExpiresAfterItsLifetime() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aChangeExpiresAfterItsLifetime(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.requestEmailChange(cid("aa1-ovh"), to: address("new@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])
         // A second before the end it is still pending; at the end it is not
@@ -85,8 +91,10 @@ import Testing
         #expect(try db.account(cid("aa1-ovh"))?.email.rawValue == "aa1-ovh@example.com")
     }
 
-    @Test func aNewerChangeReplacesTheOlderOne() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aNewerChangeReplacesTheOlderOne(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.requestEmailChange(cid("aa1-ovh"), to: address("first@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])
         let second = try db.requestEmailChange(
@@ -102,8 +110,10 @@ import Testing
         #expect(try db.account(cid("aa1-ovh"))?.email.rawValue == "second@example.net")
     }
 
-    @Test func aCancelledChangeCannotBeConfirmed() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aCancelledChangeCannotBeConfirmed(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.requestEmailChange(cid("aa1-ovh"), to: address("new@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])
         #expect(try db.cancelEmailChange(of: cid("aa1-ovh"), now: now))
@@ -114,9 +124,11 @@ import Testing
         #expect(try db.account(cid("aa1-ovh"))?.email.rawValue == "aa1-ovh@example.com")
     }
 
-    @Test func theHistoryKeepsEveryAddressWithItsPeriodAndAnswersIntervals() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func theHistoryKeepsEveryAddressWithItsPeriodAndAnswersIntervals(_ kind: StoreEngineKind) throws {
         // Given an account created at `now` whose address changes twice
-        let db = try AppDatabase.temporary()
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let t1 = now.addingTimeInterval(100), t2 = now.addingTimeInterval(200)
         try db.requestEmailChange(cid("aa1-ovh"), to: address("b@example.net"), tokenDigest: Secret.digest("t1"), lifetime: day, now: now, emails: [])

@@ -22,12 +22,14 @@ func makeAccount(
         email: try! EmailAddress(parsing: "\(id)@example.com"), language: language, paymentStatus: payment)
 }
 
-extension AppDatabase {
+extension StoreEngine {
     /// Creates accounts with the given customer IDs (display name "Owner of <id>").
     func given(accounts ids: String...) throws {
         try createAccounts(ids.map { (makeAccount($0), someHash) }, now: now)
     }
+}
 
+extension AppDatabase {
     /// The membership rows as stored, for comparison with `expectedMemberships()`.
     func storedMemberships() throws -> [String] {
         try dbPool.read { db in

@@ -8,9 +8,11 @@ import Testing
 @Suite struct PurgeTests {
     static func digest(_ n: Int) -> String { String(format: "%064x", n) }
 
-    @Test func expiredSessionsGoAndLiveOnesStay() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func expiredSessionsGoAndLiveOnesStay(_ kind: StoreEngineKind) throws {
         // Given four sessions of one account
-        let db = try AppDatabase.temporary()
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let account = cid("aa1-ovh")
         let minute: TimeInterval = 60
@@ -61,8 +63,10 @@ import Testing
         #expect(try world.outbox(request: request.id).count == emails)
     }
 
-    @Test func purgingTwiceRemovesNothingMore() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func purgingTwiceRemovesNothingMore(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.recordSignInFailure(keys: ["id:aa1-ovh"], now: now.addingTimeInterval(-3_600))
         #expect(try db.purge(now: now).signInFailures == 1)

@@ -4,12 +4,15 @@ import Foundation
 import Testing
 @testable import ContactsStore
 
+/// Sessions and sign-in failures, on both engines: stored, so that they hold across app hosts.
 @Suite struct SessionTests {
     let digest = Secret.digest(Secret.generate())
 
-    @Test func createdSessionReadsBack() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func createdSessionReadsBack(_ kind: StoreEngineKind) throws {
         // Given an account
-        let db = try AppDatabase.temporary()
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         // When a session is created
         try db.createSession(digest: digest, account: cid("aa1-ovh"), now: now)
@@ -19,15 +22,19 @@ import Testing
         #expect(try db.session(digest: Secret.digest("other")) == nil)
     }
 
-    @Test func sessionNeedsAnExistingAccount() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func sessionNeedsAnExistingAccount(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         #expect(throws: StoreError.unknownAccount) {
             try db.createSession(digest: digest, account: cid("zz9-ovh"), now: now)
         }
     }
 
-    @Test func touchMovesLastSeenForwardOnly() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func touchMovesLastSeenForwardOnly(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.createSession(digest: digest, account: cid("aa1-ovh"), now: now)
         try db.touchSession(digest: digest, now: now + 600)
@@ -37,8 +44,10 @@ import Testing
         #expect(try db.session(digest: digest)?.lastSeenAt == now + 600)
     }
 
-    @Test func deleteEndsOneSession() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func deleteEndsOneSession(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let other = Secret.digest(Secret.generate())
         try db.createSession(digest: digest, account: cid("aa1-ovh"), now: now)
@@ -50,9 +59,11 @@ import Testing
         #expect(try db.session(digest: other) == nil)
     }
 
-    @Test func expiredSessionsAreRemoved() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func expiredSessionsAreRemoved(_ kind: StoreEngineKind) throws {
         // Given an idle session, an old but active one, and a fresh one
-        let db = try AppDatabase.temporary()
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let idle = Secret.digest("idle"), old = Secret.digest("old"), fresh = Secret.digest("fresh")
         try db.createSession(digest: idle, account: cid("aa1-ovh"), now: now - 7_200)
@@ -68,8 +79,10 @@ import Testing
         #expect(try db.session(digest: fresh) != nil)
     }
 
-    @Test func malformedDigestsAreRefusedBySchema() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func malformedDigestsAreRefusedBySchema(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         #expect(throws: (any Error).self) {
             try db.createSession(digest: "not-a-digest", account: cid("aa1-ovh"), now: now)
@@ -78,9 +91,11 @@ import Testing
 }
 
 @Suite struct ThrottlingTests {
-    @Test func failuresAreCountedPerKeyWithinTheWindow() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func failuresAreCountedPerKeyWithinTheWindow(_ kind: StoreEngineKind) throws {
         // Given failures under an account key and two IP keys over time
-        let db = try AppDatabase.temporary()
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.recordSignInFailure(keys: ["id:aa1-ovh", "ip:192.0.2.1"], now: now - 3_600)
         try db.recordSignInFailure(keys: ["id:aa1-ovh", "ip:192.0.2.1"], now: now - 60)
         try db.recordSignInFailure(keys: ["id:aa1-ovh", "ip:192.0.2.9", "ip:192.0.2.9"], now: now - 10)
@@ -95,16 +110,20 @@ import Testing
         #expect(none.latest == nil)
     }
 
-    @Test func clearingOneKeyLeavesTheOthers() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func clearingOneKeyLeavesTheOthers(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.recordSignInFailure(keys: ["id:aa1-ovh", "ip:192.0.2.1"], now: now)
         try db.clearSignInFailures(key: "id:aa1-ovh")
         #expect(try db.signInFailures(key: "id:aa1-ovh", since: now - 60).count == 0)
         #expect(try db.signInFailures(key: "ip:192.0.2.1", since: now - 60).count == 1)
     }
 
-    @Test func oldFailuresArePruned() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func oldFailuresArePruned(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.recordSignInFailure(keys: ["id:aa1-ovh"], now: now - 86_400 * 2)
         try db.recordSignInFailure(keys: ["id:aa1-ovh"], now: now)
         #expect(try db.deleteSignInFailures(before: now - 86_400) == 1)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct SignInAttemptTests {
     let throttle = SignInThrottle()
 
-    func begin(_ db: AppDatabase, _ account: String = "aa1-ovh", from client: String = "192.0.2.1", at time: Date = now) throws -> SignInGate {
+    func begin(_ db: any StoreEngine, _ account: String = "aa1-ovh", from client: String = "192.0.2.1", at time: Date = now) throws -> SignInGate {
         try db.beginSignIn(account: cid(account), client: client, now: time, throttle: throttle)
     }
 
@@ -20,8 +20,10 @@ import Testing
         return attempt
     }
 
-    @Test func sixteenConcurrentAttemptsLetExactlyTheFreeNumberThrough() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func sixteenConcurrentAttemptsLetExactlyTheFreeNumberThrough(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let admitted = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 16) { _ in
@@ -35,8 +37,10 @@ import Testing
         #expect(try db.signInFailures(key: "ip:192.0.2.1", since: .distantPast).count == throttle.freeFailuresPerAccount)
     }
 
-    @Test func attemptsBeingCheckedCountTowardsTheSuccessLimitToo() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func attemptsBeingCheckedCountTowardsTheSuccessLimitToo(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let lenient = {
             var lenient = throttle
@@ -59,8 +63,10 @@ import Testing
         }
     }
 
-    @Test func anAttemptCountsAsAFailureUntilItSucceeds() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func anAttemptCountsAsAFailureUntilItSucceeds(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         let pair = SignInThrottle.Key.accountFromClient(cid("aa1-ovh"), "192.0.2.1").storageKey
         _ = try attempt(try begin(db, at: now - 60))
@@ -78,16 +84,20 @@ import Testing
         #expect(try db.signInSuccesses(of: cid("aa1-ovh"), since: now - 1) == 1)
     }
 
-    @Test func anAbandonedAttemptDoesNotCount() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func anAbandonedAttemptDoesNotCount(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         try db.abandonSignIn(try attempt(try begin(db)))
         #expect(try db.signInFailures(key: "id:aa1-ovh", since: .distantPast).count == 0)
         #expect(try db.signInFailures(key: "ip:192.0.2.1", since: .distantPast).count == 0)
     }
 
-    @Test func successesAreCountedAndMakeTheAddressKnown() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func successesAreCountedAndMakeTheAddressKnown(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh")
         for second in 0..<throttle.freeSuccessesPerAccount {
             try db.recordSignInSuccess(try attempt(try begin(db, at: now + Double(second))), now: now + Double(second))
@@ -107,8 +117,10 @@ import Testing
         _ = try attempt(try begin(db, from: "192.0.2.1", at: nextDay))
     }
 
-    @Test func oldSuccessesArePruned() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func oldSuccessesArePruned(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh", "bb2-ovh")
         try db.recordSignInSuccess(try attempt(try begin(db, at: now - 86_400 * 40)), now: now - 86_400 * 40)
         try db.recordSignInSuccess(try attempt(try begin(db, "bb2-ovh", at: now - 86_400 * 40)), now: now - 86_400 * 40)
@@ -122,8 +134,10 @@ import Testing
 }
 
 @Suite struct SessionLimitStoreTests {
-    @Test func aNewSessionBeyondTheLimitEndsTheOldestInTheSameWrite() throws {
-        let db = try AppDatabase.temporary()
+    @Test(arguments: StoreEngineKind.allCases)
+    func aNewSessionBeyondTheLimitEndsTheOldestInTheSameWrite(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        let db = store.engine
         try db.given(accounts: "aa1-ovh", "bb2-ovh")
         let limit = SessionLimit(maximumPerAccount: 3)
         let digests = (0..<5).map { Secret.digest("session \($0)") }

@@ -29,6 +29,21 @@ import Testing
         #expect(outside.status == .notFound)
     }
 
+    @Test func metricsReportTheDatabaseTimeOfReadsAndWritesByEngine() throws {
+        let test = try TestApp()
+        try test.addAccount("aa100-ovh")
+        let browser = test.browser()
+        browser.signIn("aa100-ovh")
+        browser.get("/contacts")
+        let text = String(decoding: test.app.respond(to: HTTPRequest(method: "GET", target: "/metrics")).body, as: UTF8.self)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("contacts_database_duration_seconds_count") }
+        // The sign-in wrote (session, attempts), the contacts page read.
+        for operation in ["read", "write"] {
+            let line = try #require(lines.first { $0.contains(#"operation="\#(operation)""#) && $0.contains(#"engine="sqlite""#) }, "\(text)")
+            #expect((Int(line.split(separator: " ").last ?? "") ?? 0) > 0, "\(line)")
+        }
+    }
+
     @Test func theHealthCheckSaysTheDatabaseAnswersAndHowFarBehindTheOutboxIs() throws {
         let world = try ContactChangeTests.World()
         _ = try world.askForNewTechnicalContact()

@@ -17,16 +17,9 @@ public struct AccountPreferences: Equatable, Sendable {
 }
 
 extension AppDatabase {
-    /// Creates an account with an already computed password hash.
-    /// - Throws: ``StoreError/duplicateAccount`` when the customer ID is taken,
-    ///   ``StoreError/invalidDisplayName`` for an empty or oversized display name.
-    public func createAccount(_ account: Account, passwordHash: String, now: Date) throws {
-        try createAccounts([(account, passwordHash)], now: now)
-    }
-
     /// Creates several accounts in one transaction: all of them, or none.
     public func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.insertAccounts(accounts, now: now, db)
         }
     }
@@ -50,14 +43,14 @@ extension AppDatabase {
 
     /// The account with this customer ID, if any.
     public func account(_ id: CustomerID) throws -> Account? {
-        try dbPool.read { db in
+        try timedRead { db in
             try AccountRecord.fetchOne(db, key: id.rawValue)?.account
         }
     }
 
     /// The accounts among `ids` that exist, keyed by customer ID.
     public func accounts(_ ids: some Collection<CustomerID>) throws -> [CustomerID: Account] {
-        try dbPool.read { db in
+        try timedRead { db in
             let records = try AccountRecord.fetchAll(db, keys: ids.map(\.rawValue))
             return Dictionary(records.map { ($0.account.id, $0.account) }, uniquingKeysWith: { first, _ in first })
         }
@@ -65,7 +58,7 @@ extension AppDatabase {
 
     /// The stored argon2id hash of the account's password, if the account exists.
     public func passwordHash(for id: CustomerID) throws -> String? {
-        try dbPool.read { db in
+        try timedRead { db in
             try String.fetchOne(db, sql: "SELECT password_hash FROM account WHERE id = ?", arguments: [id.rawValue])
         }
     }
@@ -74,7 +67,7 @@ extension AppDatabase {
     /// transaction: whoever knew the old password is signed out.
     /// - Throws: ``StoreError/unknownAccount``.
     public func setPasswordHash(_ hash: String, for id: CustomerID) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "UPDATE account SET password_hash = ? WHERE id = ?", arguments: [hash, id.rawValue])
             guard db.changesCount == 1 else { throw StoreError.unknownAccount }
@@ -84,7 +77,7 @@ extension AppDatabase {
 
     /// - Throws: ``StoreError/unknownAccount``.
     public func setPaymentStatus(_ status: PaymentStatus, for id: CustomerID) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "UPDATE account SET payment_status = ? WHERE id = ?", arguments: [status.rawValue, id.rawValue])
             guard db.changesCount == 1 else { throw StoreError.unknownAccount }
@@ -96,7 +89,7 @@ extension AppDatabase {
     /// - Throws: ``StoreError/unknownAccount``.
     /// Saves the profile's preferences: the language and the time zone (nil: the language's).
     public func setPreferences(_ preferences: AccountPreferences, for id: CustomerID) throws {
-        try dbPool.write { db in try Self.save(preferences, for: id, db) }
+        try timedWrite { db in try Self.save(preferences, for: id, db) }
     }
 
     static func save(_ preferences: AccountPreferences, for id: CustomerID, _ db: Database) throws {

@@ -54,9 +54,9 @@ extension AppDatabase {
     @discardableResult
     public func requestEmailChange(
         _ account: CustomerID, to newAddress: EmailAddress, tokenDigest: String,
-        lifetime: TimeInterval, now: Date, preferences: AccountPreferences? = nil, emails: [OutgoingEmail]
+        lifetime: TimeInterval, now: Date, preferences: AccountPreferences?, emails: [OutgoingEmail]
     ) throws -> EmailChange {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard try AccountRecord.exists(db, key: account.rawValue) else { throw StoreError.unknownAccount }
             if let preferences {
                 try Self.save(preferences, for: account, db)
@@ -78,7 +78,7 @@ extension AppDatabase {
 
     /// The account's pending change whose link still works, if any.
     public func pendingEmailChange(of account: CustomerID, now: Date) throws -> EmailChange? {
-        try dbPool.read { db in
+        try timedRead { db in
             try Self.fetchEmailChange(db, where: "account_id = ? AND state = 'pending'", [account.rawValue])
                 .flatMap { $0.isOpen(at: now) ? $0 : nil }
         }
@@ -86,7 +86,7 @@ extension AppDatabase {
 
     /// The change a link's token names, in whatever state, if it belongs to `account`.
     public func emailChange(tokenDigest: String, account: CustomerID) throws -> EmailChange? {
-        try dbPool.read { db in
+        try timedRead { db in
             try Self.fetchEmailChange(db, where: "token_digest = ? AND account_id = ?", [tokenDigest, account.rawValue])
         }
     }
@@ -99,7 +99,7 @@ extension AppDatabase {
     public func confirmEmailChange(
         tokenDigest: String, account: CustomerID, now: Date, emails: [OutgoingEmail]
     ) throws -> EmailChange {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard var change = try Self.fetchEmailChange(
                 db, where: "token_digest = ? AND account_id = ?", [tokenDigest, account.rawValue])
             else { throw EmailChangeError.unknownToken }
@@ -127,7 +127,7 @@ extension AppDatabase {
     /// there was one.
     @discardableResult
     public func cancelEmailChange(of account: CustomerID, now: Date) throws -> Bool {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.endPendingEmailChange(of: account, as: .cancelled, now: now, db)
         }
     }
@@ -135,7 +135,7 @@ extension AppDatabase {
     /// Every address of the account in force at some moment from `start` to `end` (both
     /// included), oldest first, each once.
     public func emailAddresses(of account: CustomerID, inForceFrom start: Date, to end: Date) throws -> [EmailAddress] {
-        try dbPool.read { db in try Self.emailAddresses(of: account, inForceFrom: start, to: end, db) }
+        try timedRead { db in try Self.emailAddresses(of: account, inForceFrom: start, to: end, db) }
     }
 
     static func emailAddresses(of account: CustomerID, inForceFrom start: Date, to end: Date, _ db: Database) throws -> [EmailAddress] {
@@ -153,7 +153,7 @@ extension AppDatabase {
 
     /// The account's addresses, oldest first.
     public func emailHistory(of account: CustomerID) throws -> [EmailAddressPeriod] {
-        try dbPool.read { db in
+        try timedRead { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -24,7 +24,7 @@ extension AppDatabase {
     /// - Throws: ``StoreError/unknownAccount``.
     public func createSession(digest: String, account: CustomerID, now: Date) throws {
         do {
-            try dbPool.write { db in
+            try timedWrite { db in
                 try SessionRecord(digest: digest, accountID: account.rawValue, createdAt: now, lastSeenAt: now)
                     .insert(db)
             }
@@ -39,7 +39,7 @@ extension AppDatabase {
     @discardableResult
     public func createSession(digest: String, account: CustomerID, now: Date, limit: SessionLimit) throws -> [String] {
         do {
-            return try dbPool.write { db in
+            return try timedWrite { db in
                 let existing = try Row.fetchAll(
                     db, sql: "SELECT digest, created_at FROM session WHERE account_id = ?", arguments: [account.rawValue]
                 ).map { SessionLimit.Session(digest: $0[0], createdAt: $0[1]) }
@@ -57,7 +57,7 @@ extension AppDatabase {
 
     /// The session with this digest, if any. Expiry is the caller's rule: compare the dates.
     public func session(digest: String) throws -> StoredSession? {
-        try dbPool.read { db in
+        try timedRead { db in
             try SessionRecord.fetchOne(db, key: digest).map {
                 StoredSession(
                     digest: $0.digest, account: CustomerID(trusted: $0.accountID),
@@ -69,7 +69,7 @@ extension AppDatabase {
     /// The session with this digest and its account (nil when the account is gone), read in one
     /// go: every request of a signed-in visitor asks for both.
     public func sessionAndAccount(digest: String) throws -> (session: StoredSession, account: Account?)? {
-        try dbPool.read { db in
+        try timedRead { db in
             let sessions = try db.cachedStatement(sql: """
                 SELECT digest, account_id, created_at, last_seen_at FROM session WHERE digest = ?
                 """)
@@ -85,7 +85,7 @@ extension AppDatabase {
 
     /// Marks the session as seen `now` (it never moves back in time). No effect on an unknown digest.
     public func touchSession(digest: String, now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "UPDATE session SET last_seen_at = ? WHERE digest = ? AND last_seen_at < ?",
                 arguments: [now, digest, now])
@@ -94,7 +94,7 @@ extension AppDatabase {
 
     /// Ends one session (sign-out). No effect on an unknown digest.
     public func deleteSession(digest: String) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             _ = try SessionRecord.deleteOne(db, key: digest)
         }
     }
@@ -102,7 +102,7 @@ extension AppDatabase {
     /// Ends every session of the account ("sign out everywhere"); returns how many ended.
     @discardableResult
     public func deleteSessions(of account: CustomerID) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(sql: "DELETE FROM session WHERE account_id = ?", arguments: [account.rawValue])
             return db.changesCount
         }
@@ -112,7 +112,7 @@ extension AppDatabase {
     /// `createdBefore` whatever their activity. Returns how many were removed.
     @discardableResult
     public func deleteSessions(lastSeenBefore: Date, createdBefore: Date) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "DELETE FROM session WHERE last_seen_at < ? OR created_at < ?",
                 arguments: [lastSeenBefore, createdBefore])
@@ -126,7 +126,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// Records one failed sign-in under each key (for example `"id:aa1-ovh"` and `"ip:192.0.2.1"`).
     public func recordSignInFailure(keys: [String], now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             for key in Set(keys) {
                 var record = SignInFailureRecord(id: nil, key: key, failedAt: now)
                 try record.insert(db)
@@ -136,7 +136,7 @@ extension AppDatabase {
 
     /// How many failures the key has had since `since`, and when the latest was.
     public func signInFailures(key: String, since: Date) throws -> (count: Int, latest: Date?) {
-        try dbPool.read { db in
+        try timedRead { db in
             let row = try Row.fetchOne(
                 db,
                 sql: "SELECT count(*), max(failed_at) FROM sign_in_failure WHERE key = ? AND failed_at >= ?",
@@ -148,7 +148,7 @@ extension AppDatabase {
 
     /// Forgets the key's failures (after a successful sign-in).
     public func clearSignInFailures(key: String) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(sql: "DELETE FROM sign_in_failure WHERE key = ?", arguments: [key])
         }
     }
@@ -156,7 +156,7 @@ extension AppDatabase {
     /// Housekeeping: forgets failures older than `before`. Returns how many were removed.
     @discardableResult
     public func deleteSignInFailures(before: Date) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(sql: "DELETE FROM sign_in_failure WHERE failed_at < ?", arguments: [before])
             return db.changesCount
         }

@@ -30,31 +30,18 @@ extension AppDatabase {
     /// count together.
     public func beginSignIn(account: CustomerID, client: String, now: Date, throttle: SignInThrottle) throws -> SignInGate {
         let keys: [SignInThrottle.Key] = [.account(account), .accountFromClient(account, client), .client(client)]
-        return try dbPool.write { db in
+        return try timedWrite { db in
             let since = now.addingTimeInterval(-throttle.window)
             let alive = now.addingTimeInterval(-throttle.attemptTimeout)
-            try db.execute(
-                sql: "DELETE FROM sign_in_pending WHERE account_id = ? AND started_at < ?", arguments: [account.rawValue, alive])
+            try db.execute(sql: SignInStatements.forgetDeadAttempts, arguments: [account.rawValue, alive])
             let facts = SignInFacts(
                 failuresOfAccountFromClient: try failures(db, key: keys[1].storageKey, since: since),
                 failuresOfAccount: try failures(db, key: keys[0].storageKey, since: since),
                 failuresFromClient: try failures(db, key: keys[2].storageKey, since: since),
-                successesOfAccount: try tally(db, sql: """
-                    SELECT count(*), max(at) FROM (
-                        SELECT succeeded_at AS at FROM sign_in_success WHERE account_id = ? AND succeeded_at >= ?
-                        UNION ALL
-                        SELECT started_at FROM sign_in_pending WHERE account_id = ? AND started_at >= ?)
-                    """, [account.rawValue, since, account.rawValue, alive]),
-                successesFromClient: try tally(db, sql: """
-                    SELECT count(*), max(at) FROM (
-                        SELECT succeeded_at AS at FROM sign_in_success WHERE client = ? AND succeeded_at >= ?
-                        UNION ALL
-                        SELECT started_at FROM sign_in_pending WHERE client = ? AND started_at >= ?)
-                    """, [client, since, client, alive]),
-                clientIsKnown: try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM sign_in_success
-                                   WHERE account_id = ? AND client = ? AND succeeded_at >= ?)
-                    """, arguments: [account.rawValue, client, now.addingTimeInterval(-throttle.knownClientPeriod)]) ?? false)
+                successesOfAccount: try tally(db, sql: SignInStatements.successesOfAccount, [account.rawValue, since, alive]),
+                successesFromClient: try tally(db, sql: SignInStatements.successesFromClient, [client, since, alive]),
+                clientIsKnown: try Bool.fetchOne(db, sql: SignInStatements.clientIsKnown,
+                    arguments: [account.rawValue, client, now.addingTimeInterval(-throttle.knownClientPeriod)]) ?? false)
             if let wait = throttle.wait(facts, now: now) {
                 return .wait(wait)
             }
@@ -76,14 +63,14 @@ extension AppDatabase {
     /// The password did not match: the attempt stays counted as a failure, and is no longer
     /// being checked.
     public func recordSignInFailure(_ attempt: SignInAttempt) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deletePendingRow(db, attempt)
         }
     }
 
     /// The attempt was never checked (no hashing slot was free): it does not count.
     public func abandonSignIn(_ attempt: SignInAttempt) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
             try deletePendingRow(db, attempt)
         }
@@ -92,28 +79,20 @@ extension AppDatabase {
     /// The password matched: the attempt is a success, not a failure, and this address's earlier
     /// failures for the account are forgiven. Failures from elsewhere stay counted.
     public func recordSignInSuccess(_ attempt: SignInAttempt, now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try deleteFailureRows(db, attempt.failureRowIDs)
             try deletePendingRow(db, attempt)
-            try db.execute(
-                sql: "DELETE FROM sign_in_failure WHERE key = ?",
-                arguments: [SignInThrottle.Key.accountFromClient(attempt.account, attempt.client).storageKey])
-            try db.execute(
-                sql: "INSERT INTO sign_in_success (account_id, client, succeeded_at) VALUES (?, ?, ?)",
-                arguments: [attempt.account.rawValue, attempt.client, now])
-            // Each account prunes its own history, so the table stays bounded without a cron job.
-            try db.execute(
-                sql: "DELETE FROM sign_in_success WHERE account_id = ? AND succeeded_at < ?",
-                arguments: [attempt.account.rawValue, attempt.forgetSuccessesBefore])
+            try db.execute(sql: SignInStatements.forgiveClient,
+                           arguments: [SignInThrottle.Key.accountFromClient(attempt.account, attempt.client).storageKey])
+            try db.execute(sql: SignInStatements.insertSuccess, arguments: [attempt.account.rawValue, attempt.client, now])
+            try db.execute(sql: SignInStatements.pruneSuccesses, arguments: [attempt.account.rawValue, attempt.forgetSuccessesBefore])
         }
     }
 
     /// How many successful sign-ins the account has had since `since`.
     public func signInSuccesses(of account: CustomerID, since: Date) throws -> Int {
-        try dbPool.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM sign_in_success WHERE account_id = ? AND succeeded_at >= ?",
-                arguments: [account.rawValue, since]) ?? 0
+        try timedRead { db in
+            try Int.fetchOne(db, sql: SignInStatements.successesSince, arguments: [account.rawValue, since]) ?? 0
         }
     }
 
@@ -121,14 +100,14 @@ extension AppDatabase {
     /// period). Returns how many were removed.
     @discardableResult
     public func deleteSignInSuccesses(before: Date) throws -> Int {
-        try dbPool.write { db in
-            try db.execute(sql: "DELETE FROM sign_in_success WHERE succeeded_at < ?", arguments: [before])
+        try timedWrite { db in
+            try db.execute(sql: SignInStatements.deleteSuccessesBefore, arguments: [before])
             return db.changesCount
         }
     }
 
     private func failures(_ db: Database, key: String, since: Date) throws -> SignInFacts.Tally {
-        try tally(db, sql: "SELECT count(*), max(failed_at) FROM sign_in_failure WHERE key = ? AND failed_at >= ?", [key, since])
+        try tally(db, sql: SignInStatements.failures, [key, since])
     }
 
     private func tally(_ db: Database, sql: String, _ arguments: StatementArguments) throws -> SignInFacts.Tally {
@@ -137,12 +116,12 @@ extension AppDatabase {
     }
 
     private func deletePendingRow(_ db: Database, _ attempt: SignInAttempt) throws {
-        try db.execute(sql: "DELETE FROM sign_in_pending WHERE id = ?", arguments: [attempt.pendingRowID])
+        try db.execute(sql: SignInStatements.deletePending, arguments: [attempt.pendingRowID])
     }
 
     private func deleteFailureRows(_ db: Database, _ ids: [Int64]) throws {
         for id in ids {
-            try db.execute(sql: "DELETE FROM sign_in_failure WHERE id = ?", arguments: [id])
+            try db.execute(sql: SignInStatements.deleteFailure, arguments: [id])
         }
     }
 }

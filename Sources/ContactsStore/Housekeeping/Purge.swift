@@ -32,28 +32,40 @@ public struct PurgeCounts: Sendable, Equatable {
     }
 }
 
+/// One statement of the purge, in SQL both engines read (SQLite takes `$1` as its first
+/// parameter too), with the count it fills.
+struct PurgeStep {
+    let sql: String
+    let arguments: [Date]
+    let count: WritableKeyPath<PurgeCounts, Int>
+
+    static func steps(now: Date, policy: PurgePolicy) -> [PurgeStep] {
+        let throttleCutoff = now.addingTimeInterval(-policy.throttleWindow)
+        return [
+            PurgeStep(sql: "DELETE FROM session WHERE last_seen_at < $1 OR created_at < $2",
+                      arguments: [now.addingTimeInterval(-policy.sessionIdleTimeout),
+                                  now.addingTimeInterval(-policy.sessionAbsoluteTimeout)],
+                      count: \.sessions),
+            PurgeStep(sql: "DELETE FROM sign_in_failure WHERE failed_at < $1", arguments: [throttleCutoff], count: \.signInFailures),
+            PurgeStep(sql: "DELETE FROM code_failure WHERE failed_at < $1", arguments: [throttleCutoff], count: \.codeFailures),
+            PurgeStep(sql: "DELETE FROM account_lookup WHERE looked_up_at < $1",
+                      arguments: [now.addingTimeInterval(-policy.lookupWindow)], count: \.lookups),
+        ]
+    }
+}
+
 extension AppDatabase {
     /// Housekeeping (`contacts-admin purge`, and `deliver-mail --loop` now and then): removes
     /// expired sessions and the throttle rows past their window, in one transaction, then
     /// truncates the write-ahead log so the removed rows leave no copy there either.
     @discardableResult
-    public func purge(now: Date, policy: PurgePolicy = PurgePolicy()) throws -> PurgeCounts {
-        let counts = try dbPool.write { db in
+    public func purge(now: Date, policy: PurgePolicy) throws -> PurgeCounts {
+        let counts = try timedWrite { db in
             var counts = PurgeCounts()
-            try db.execute(
-                sql: "DELETE FROM session WHERE last_seen_at < ? OR created_at < ?",
-                arguments: [now.addingTimeInterval(-policy.sessionIdleTimeout),
-                            now.addingTimeInterval(-policy.sessionAbsoluteTimeout)])
-            counts.sessions = db.changesCount
-            let throttleCutoff = now.addingTimeInterval(-policy.throttleWindow)
-            try db.execute(sql: "DELETE FROM sign_in_failure WHERE failed_at < ?", arguments: [throttleCutoff])
-            counts.signInFailures = db.changesCount
-            try db.execute(sql: "DELETE FROM code_failure WHERE failed_at < ?", arguments: [throttleCutoff])
-            counts.codeFailures = db.changesCount
-            try db.execute(
-                sql: "DELETE FROM account_lookup WHERE looked_up_at < ?",
-                arguments: [now.addingTimeInterval(-policy.lookupWindow)])
-            counts.lookups = db.changesCount
+            for step in PurgeStep.steps(now: now, policy: policy) {
+                try db.execute(sql: step.sql, arguments: StatementArguments(step.arguments))
+                counts[keyPath: step.count] = db.changesCount
+            }
             return counts
         }
         try truncateWriteAheadLog()
@@ -67,7 +79,7 @@ extension AppDatabase {
     /// snapshot and the log could not be emptied this time (it will be at the next call).
     @discardableResult
     public func truncateWriteAheadLog() throws -> Bool {
-        try dbPool.writeWithoutTransaction { db in
+        try timedWriteWithoutTransaction { db in
             let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             let busy: Int = row?[0] ?? 1
             return busy == 0

@@ -51,7 +51,7 @@ public struct PendingEmail: Sendable, Equatable {
 extension AppDatabase {
     /// Undelivered emails whose next attempt is due (`next_attempt_at <= now`), oldest first.
     public func pendingEmails(now: Date, limit: Int) throws -> [PendingEmail] {
-        try dbPool.read { db in
+        try timedRead { db in
             try OutboxRecord.fetchAll(db, sql: Self.pendingEmailsSQL, arguments: ["now": now, "limit": max(limit, 0)])
             .compactMap(\.pendingEmail)
         }
@@ -68,7 +68,7 @@ extension AppDatabase {
     /// Records a delivery: sets `delivered_at` and erases the body. Idempotent: a row already
     /// delivered keeps its first delivery time; an unknown ID changes nothing.
     public func markDelivered(emailID: Int64, now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "UPDATE outbox SET delivered_at = ?, body_text = '', given_up_at = NULL WHERE id = ? AND delivered_at IS NULL",
                 arguments: [now, emailID])
@@ -87,7 +87,7 @@ extension AppDatabase {
     /// it keeps its error, gets `given_up_at`, and is no longer due nor pending. Returns whether
     /// it was given up; false for a delivered row or an unknown ID.
     public func recordDeliveryFailure(emailID: Int64, error: String, now: Date, giveUpAfter: TimeInterval) throws -> Bool {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard var record = try OutboxRecord.fetchOne(db, key: emailID), record.deliveredAt == nil else { return false }
             let firstFailure = try Date.fetchOne(
                 db, sql: "SELECT first_failed_at FROM outbox WHERE id = ?", arguments: [emailID]) ?? now
@@ -114,7 +114,7 @@ extension AppDatabase {
     /// Returns how many were removed.
     @discardableResult
     public func deleteDeliveredEmails(deliveredBefore: Date) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?",
                 arguments: [deliveredBefore])

@@ -12,7 +12,7 @@ public struct OutboxHealth: Sendable, Equatable {
 extension AppDatabase {
     /// Through the partial index of undelivered rows.
     public func outboxHealth(now: Date) throws -> OutboxHealth {
-        try dbPool.read { db in
+        try timedRead { db in
             let row = try Row.fetchOne(db, sql: "SELECT count(*), min(created_at) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL")
             let oldest: Date? = row?[1]
             return OutboxHealth(pending: row?[0] ?? 0, oldestPendingAge: oldest.map { max(0, now.timeIntervalSince($0)) })

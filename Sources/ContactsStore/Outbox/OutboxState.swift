@@ -41,7 +41,7 @@ public struct OutboxSummary: Sendable, Equatable {
 extension AppDatabase {
     /// Counts by state, and the oldest pending email's time, in one snapshot.
     public func outboxSummary() throws -> OutboxSummary {
-        try dbPool.read { db in
+        try timedRead { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT
                     count(*) FILTER (WHERE delivered_at IS NULL AND given_up_at IS NULL) AS pending,
@@ -60,7 +60,7 @@ extension AppDatabase {
 
     /// The given-up emails, most recently given up first, at most `limit`.
     public func givenUpEmails(limit: Int = 100) throws -> [GivenUpEmail] {
-        try dbPool.read { db in
+        try timedRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, recipient, to_address, given_up_at, attempts, last_error FROM outbox
                 WHERE given_up_at IS NOT NULL
@@ -79,7 +79,7 @@ extension AppDatabase {
     /// operator fixed the cause). Returns how many.
     @discardableResult
     public func retryGivenUpEmails(now: Date) throws -> Int {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(sql: """
                 UPDATE outbox SET given_up_at = NULL, first_failed_at = NULL, next_attempt_at = ?
                 WHERE given_up_at IS NOT NULL

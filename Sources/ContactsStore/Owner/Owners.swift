@@ -77,7 +77,7 @@ extension AppDatabase {
     /// Sets the whole owner (the operator's command): a new owner or a correction, applied at
     /// once, any pending address dropped.
     public func setOwner(_ owner: OwnerDetails, ofService serviceID: Int64, now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard try ServiceRecord.exists(db, key: serviceID) else { throw StoreError.unknownService }
             try Self.writeOwner(owner, serviceID: serviceID, db)
             try Self.replacePendingOwnerEmail(serviceID: serviceID, now: now, db)
@@ -87,7 +87,7 @@ extension AppDatabase {
 
     /// Sets the owners of many services in one transaction (all or none): the demo data's path.
     public func setOwners(_ owners: [(serviceID: Int64, owner: OwnerDetails)], now: Date) throws {
-        try dbPool.write { db in
+        try timedWrite { db in
             for (serviceID, owner) in owners {
                 guard try ServiceRecord.exists(db, key: serviceID) else { throw StoreError.unknownService }
                 try Self.writeOwner(owner, serviceID: serviceID, db)
@@ -97,7 +97,7 @@ extension AppDatabase {
     }
 
     public func owner(ofService serviceID: Int64, now: Date) throws -> StoredOwner? {
-        try dbPool.read { db in try Self.owner(serviceID: serviceID, now: now, db) }
+        try timedRead { db in try Self.owner(serviceID: serviceID, now: now, db) }
     }
 
     /// Saves an update previewed at `previewedRevision`: the fields but the email at once, a new
@@ -109,7 +109,7 @@ extension AppDatabase {
         previewedRevision: Int, tokenDigest: String, now: Date,
         emails: (OwnerUpdateMail) -> [OutgoingEmail]
     ) throws -> OwnerRules.UpdateDecision {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard let service = try ServiceRecord.fetchOne(db, key: serviceID)?.storedService else {
                 throw OwnerUpdateError.unknownService
             }
@@ -147,14 +147,14 @@ extension AppDatabase {
 
     /// The link a token names, whatever its state; nil when no link has it.
     public func ownerEmailLink(tokenDigest: String) throws -> OwnerEmailLink? {
-        try dbPool.read { db in try Self.ownerEmailLink(tokenDigest: tokenDigest, db) }
+        try timedRead { db in try Self.ownerEmailLink(tokenDigest: tokenDigest, db) }
     }
 
     /// Follows a link: the owner's email becomes the new address, with a history line.
     /// - Throws: ``OwnerRules/LinkProblem``; nothing changes then.
     @discardableResult
     public func confirmOwnerEmail(tokenDigest: String, now: Date) throws -> OwnerEmailLink {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard let link = try Self.ownerEmailLink(tokenDigest: tokenDigest, db) else { throw OwnerRules.LinkProblem.unknown }
             if case .failure(let problem) = OwnerRules.checkLink(
                 isPending: link.isPending, expiresAt: link.expiresAt.timeIntervalSinceReferenceDate,
@@ -174,7 +174,7 @@ extension AppDatabase {
 
     /// The service's history, oldest first.
     public func serviceEvents(ofService serviceID: Int64) throws -> [ServiceEvent] {
-        try dbPool.read { db in
+        try timedRead { db in
             try Row.fetchAll(
                 db, sql: "SELECT at, actor, kind, fields FROM service_event WHERE service_id = ? ORDER BY at, id",
                 arguments: [serviceID]

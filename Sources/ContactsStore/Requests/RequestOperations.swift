@@ -36,8 +36,8 @@ extension AppDatabase {
     ) throws -> [Int64] {
         let composer = try emailComposer()
         guard !changes.isEmpty else { return [] }
-        try dbPool.write { db in try Self.expireDue(onService: serviceID, now: now, writer: writer(composer), db) }
-        return try dbPool.write { db in
+        try timedWrite { db in try Self.expireDue(onService: serviceID, now: now, writer: writer(composer), db) }
+        return try timedWrite { db in
             guard let service = try ServiceRecord.fetchOne(db, key: serviceID)?.storedService else {
                 throw RequestError.unknownService
             }
@@ -63,7 +63,7 @@ extension AppDatabase {
     @discardableResult
     public func perform(_ command: RequestCommand, on requestID: Int64, now: Date) throws -> RequestSnapshot {
         let composer = try emailComposer()
-        return try dbPool.write { db -> Result<RequestSnapshot, RequestError> in
+        return try timedWrite { db -> Result<RequestSnapshot, RequestError> in
             guard let loaded = try Self.load(requestID, db) else { return .failure(.notFound) }
             let action = try Self.action(for: command, on: loaded, now: now, db)
             let decision = ChangeRequestDecisions.decide(action, loaded.facts, now: now)
@@ -79,7 +79,7 @@ extension AppDatabase {
     @discardableResult
     public func expireDueRequests(now: Date) throws -> Int {
         let composer = try emailComposer()
-        return try dbPool.write { db in
+        return try timedWrite { db in
             let ids = try Int64.fetchAll(db, sql: Self.dueRequestsSQL, arguments: ["now": now])
             return try ids.count { try Self.expireIfDue($0, now: now, writer: writer(composer), db) }
         }

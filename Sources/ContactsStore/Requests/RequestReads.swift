@@ -7,7 +7,7 @@ import GRDB
 extension AppDatabase {
     /// Current holders of a service's roles (nil if no such service).
     public func roleHolders(ofService id: Int64) throws -> (name: String, type: ServiceType, holders: RoleHolders)? {
-        try dbPool.read { db in
+        try timedRead { db in
             guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
             return (service.name, service.type, service.holders)
         }
@@ -17,7 +17,7 @@ extension AppDatabase {
     /// (nil if no such service). With `now`, requests whose window has passed are not counted
     /// as open (the next action on them expires them).
     public func serviceFacts(ofService id: Int64, wanted: Set<CustomerID> = [], now: Date? = nil) throws -> ServiceFacts? {
-        try dbPool.read { db in
+        try timedRead { db in
             guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
             var facts = try Self.serviceFacts(service, wanted: wanted, db)
             if let now {
@@ -34,7 +34,7 @@ extension AppDatabase {
     /// services of one contacts page.
     public func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>] {
         guard !ids.isEmpty else { return [:] }
-        return try dbPool.read { db in
+        return try timedRead { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             var arguments = StatementArguments(ids)
             arguments += [now]
@@ -58,16 +58,16 @@ extension AppDatabase {
     /// administrative contact). A request past its window is expired first (its event and
     /// emails). Anybody else gets ``RequestError/notFound``, as for a request that does not exist.
     public func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot {
-        let due = try dbPool.read { db -> Bool? in
+        let due = try timedRead { db -> Bool? in
             guard let loaded = try Self.load(id, db), loaded.facts.isVisible(to: account) else { return nil }
             return loaded.facts.isDue(now: now)
         }
         guard let due else { throw RequestError.notFound }
         if due {
             let writer = writer(try emailComposer())
-            try dbPool.write { db in _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
+            try timedWrite { db in _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
         }
-        guard let snapshot = try dbPool.read({ db in try Self.snapshot(id, db) }) else { throw RequestError.notFound }
+        guard let snapshot = try timedRead({ db in try Self.snapshot(id, db) }) else { throw RequestError.notFound }
         return snapshot
     }
 
@@ -77,17 +77,17 @@ extension AppDatabase {
     public func requests(
         for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
     ) throws -> RequestList {
-        let due = try dbPool.read { db in
+        let due = try timedRead { db in
             try Int64.fetchAll(
                 db, sql: Self.dueRequestsOfAccountSQL, arguments: ["account": account.rawValue, "now": now])
         }
         if !due.isEmpty {
             let writer = writer(try emailComposer())
-            try dbPool.write { db in
+            try timedWrite { db in
                 for id in due { _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
             }
         }
-        return try dbPool.read { db in
+        return try timedRead { db in
             var arguments: StatementArguments = ["account": account.rawValue, "limit": max(1, limit) + 1]
             if let state { arguments += ["state": state.rawValue] }
             if let after {

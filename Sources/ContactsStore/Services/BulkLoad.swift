@@ -23,7 +23,7 @@ extension AppDatabase {
         now: Date,
         progress: (_ accounts: Int, _ services: Int) -> Void = { _, _ in }
     ) throws -> (accounts: Int, services: Int) {
-        try dbPool.writeWithoutTransaction { db in
+        try timedWriteWithoutTransaction { db in
             // A cache large enough for the membership table's primary key during the load.
             try db.execute(sql: "PRAGMA cache_size = -1048576")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
@@ -83,7 +83,7 @@ extension AppDatabase {
     /// Services whose administrative contact is `account` and that have no open request on
     /// `role`, in ID order.
     public func servicesAdministered(by account: CustomerID, withoutOpenRequestOn role: Role, limit: Int) throws -> [Int64] {
-        try dbPool.read { db in
+        try timedRead { db in
             try Int64.fetchAll(db, sql: """
                 SELECT m.service_id FROM service_membership m
                 WHERE m.account_id = ? AND m.is_admin = 1
@@ -98,9 +98,9 @@ extension AppDatabase {
     /// them durable and restores full durability. For loading benchmark fixtures only: a power
     /// cut during `body` may lose what it wrote.
     public func withoutWaitingForTheDisk<T>(_ body: () throws -> T) throws -> T {
-        try dbPool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+        try timedWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
         defer {
-            try? dbPool.writeWithoutTransaction { db in
+            try? timedWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.checkpoint(.passive)
             }

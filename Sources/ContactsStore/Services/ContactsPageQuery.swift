@@ -12,7 +12,7 @@ extension AppDatabase {
     /// the account's stored one; with a filter it stops after ``ContactsPage/filteredCountBound``
     /// + 1 matches.
     public func contactsPage(for account: CustomerID, query: ContactsQuery) throws -> ContactsPage {
-        try dbPool.read { db in
+        try timedRead { db in
             try ContactsPageQuery(account: account, query: query).page(db)
         }
     }

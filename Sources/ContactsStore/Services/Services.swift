@@ -58,24 +58,11 @@ public struct NewService: Sendable {
 // MARK: - Services
 
 extension AppDatabase {
-    /// Adds a service and returns its ID.
-    /// - Throws: ``StoreError/unknownAccount`` when a contact is not an existing account,
-    ///   ``StoreError/duplicateService`` when a service of this type already has the name,
-    ///   ``StoreError/invalidServiceName``.
-    @discardableResult
-    public func addService(
-        name: String, type: ServiceType,
-        administrative: CustomerID, technical: CustomerID, billing: CustomerID
-    ) throws -> Int64 {
-        try addServices([NewService(
-            name: name, type: type, administrative: administrative, technical: technical, billing: billing)])[0]
-    }
-
     /// Adds several services in one transaction (all or none) and returns their IDs in order.
     /// The fast path for bulk loads: one statement prepared once, one commit.
     @discardableResult
     public func addServices(_ services: [NewService]) throws -> [Int64] {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.insertServices(services, db)
         }
     }
@@ -86,7 +73,7 @@ extension AppDatabase {
     public func bulkInsert(
         accounts: [(account: Account, passwordHash: String)], services: [NewService], now: Date
     ) throws -> [Int64] {
-        try dbPool.write { db in
+        try timedWrite { db in
             try Self.insertAccounts(accounts, now: now, db)
             return try Self.insertServices(services, db)
         }
@@ -117,7 +104,7 @@ extension AppDatabase {
 
     /// The service with this ID, if any.
     public func service(_ id: Int64) throws -> StoredService? {
-        try dbPool.read { db in
+        try timedRead { db in
             try ServiceRecord.fetchOne(db, key: id)?.storedService
         }
     }
@@ -127,7 +114,7 @@ extension AppDatabase {
     /// - Throws: ``StoreError/unknownService``, ``StoreError/unknownAccount``.
     public func setContact(_ role: Role, of serviceID: Int64, to account: CustomerID) throws {
         let column = ServiceRecord.column(for: role).rawValue
-        try dbPool.write { db in
+        try timedWrite { db in
             do {
                 // The column name comes from a closed enum, never from input.
                 try db.execute(

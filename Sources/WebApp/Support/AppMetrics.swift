@@ -13,7 +13,8 @@ import Prometheus
 /// many) has its own registry.
 final class AppMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let factory: PrometheusMetricsFactory
+    /// Also handed to the store, which times its transactions with it (database time).
+    let factory: PrometheusMetricsFactory
     private let inProgress: Meter
 
     init() {

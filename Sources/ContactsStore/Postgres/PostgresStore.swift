@@ -1,0 +1,42 @@
+import CoreMetrics
+import Foundation
+
+/// The store on PostgreSQL: the same named operations as ``AppDatabase`` (``StoreEngine``), for
+/// several app hosts on one server. Persistence only: the decisions are the domain's, as on
+/// SQLite. Transactions run on a ``PostgresPool`` of libpq connections, synchronous like the
+/// FastCGI workers that call them.
+public final class PostgresStore: Sendable {
+    let pool: PostgresPool
+    let timer: DatabaseTimer
+    /// How long a deliverer holds the emails it took: after that, one whose holder died is due
+    /// again for any other deliverer.
+    public static let claimDuration: TimeInterval = 300
+
+    /// Connects to `url` (a `postgres://` or `postgresql://` URL, as libpq reads it) with up to
+    /// `connections` connections (one per worker thread), and migrates the schema.
+    public init(url: String, connections: Int = 8, statementTimeout: Duration = .seconds(5),
+                metrics: (any MetricsFactory)? = nil) throws {
+        pool = PostgresPool(url: url, size: connections, statementTimeout: statementTimeout)
+        timer = metrics.map { DatabaseTimer(engine: "postgresql", factory: $0) } ?? DatabaseTimer(engine: "postgresql")
+        try PostgresMigrator.migrate(pool)
+    }
+
+    /// A read transaction on one snapshot, timed.
+    @discardableResult
+    func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try timer.measure(.read) { try pool.transaction(readOnly: true, body) }
+    }
+
+    /// A write transaction, timed.
+    @discardableResult
+    func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try timer.measure(.write) { try pool.transaction(body) }
+    }
+
+    /// The identifiers of the migrations applied, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try read { connection in
+            try connection.query("SELECT identifier FROM schema_migration ORDER BY applied_order").map { try $0.string("identifier") }
+        }
+    }
+}
