@@ -41,7 +41,9 @@ struct FaultTests {
 
     // MARK: - kill -9 during a stream of writes
 
-    @Test func killingTheAppDuringWritesLosesNothingAcknowledged() throws {
+    /// With 3 writers, and with 32, whose writes share group commits: the kill lands mid-batch.
+    @Test(arguments: [3, 32])
+    func killingTheAppDuringWritesLosesNothingAcknowledged(writers count: Int) throws {
         let server = try EndToEndServer()
         let session = try FaultWorld.signedInReseller(server)
         // Within the creation limits: at most 50 requests an hour by one asker, and one account
@@ -55,7 +57,7 @@ struct FaultTests {
         let finished = Atomic<Int>(0)
         let acknowledged = Atomic<Int>(0)
         let client = HTTPTestClient(port: server.port)
-        let writers = (0..<3).map { _ in
+        let writers = (0..<count).map { _ in
             Thread {
                 while let service = queue.withLock({ $0.popFirst() }) {
                     let newContact = newContacts[service % newContacts.count]
@@ -172,7 +174,8 @@ struct FaultTests {
         locker.standardError = FileHandle.nullDevice
         try locker.run()
         defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL); locker.waitUntilExit() } }
-        input.fileHandleForWriting.write(Data("BEGIN EXCLUSIVE;\nSELECT 1;\n".utf8))
+        // Waiting for the lock (.timeout): the checks below take it for an instant themselves.
+        input.fileHandleForWriting.write(Data(".timeout 5000\nBEGIN EXCLUSIVE;\nSELECT 1;\n".utf8))
         // Until the other writer holds its lock, a write could still get through.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
