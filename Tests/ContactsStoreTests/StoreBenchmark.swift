@@ -8,6 +8,32 @@ import Testing
 /// asserted (machines differ). Run with `CONTACTS_STORE_BENCH=1 swift test --filter StoreBenchmark`.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["CONTACTS_STORE_BENCH"] != nil))
 struct StoreBenchmark {
+    /// Durable writes per second from 1, 4 and 32 threads: each write alone in its own
+    /// transaction (GRDB's `write`, one fsync each) against the same writes through
+    /// `GroupCommit`, in one run on one file, so the ratio holds on a shared machine.
+    @Test func groupCommitAgainstOneCommitPerWrite() throws {
+        let db = try AppDatabase.temporary()
+        try db.dbPool.write { try $0.execute(sql: "CREATE TABLE bench_write (id INTEGER PRIMARY KEY, body TEXT NOT NULL)") }
+        let body = String(repeating: "x", count: 500)
+        for threads in [1, 4, 32] {
+            let perThread = 4_000 / threads
+            func rate(_ write: @escaping @Sendable () throws -> Void) -> Double {
+                let start = DispatchTime.now().uptimeNanoseconds
+                GroupCommitTests.onThreads(threads) { _ in
+                    for _ in 0..<perThread { try? write() }
+                }
+                return Double(threads * perThread) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            let alone = rate { try db.dbPool.write { try $0.execute(sql: "INSERT INTO bench_write (body) VALUES (?)", arguments: [body]) } }
+            let before = db.commits.counts
+            let grouped = rate { try db.commits.write { try $0.execute(sql: "INSERT INTO bench_write (body) VALUES (?)", arguments: [body]) } }
+            let after = db.commits.counts
+            let perCommit = Double(after.writes - before.writes) / Double(max(1, after.batches - before.batches))
+            print("[bench] \(threads) thread(s): \(Int(alone)) writes/s one commit each, \(Int(grouped)) writes/s grouped "
+                + "(\(String(format: "%.1f", perCommit)) writes per commit), ratio \(String(format: "%.2f", grouped / alone))")
+        }
+    }
+
     @Test func contactsPageOfA50000ServiceAccount() throws {
         let db = try AppDatabase.temporary()
         let customers = (0..<500).map { cid("cu\($0 + 1)-ovh") }
