@@ -43,19 +43,22 @@ let package = Package(
             "ContactsDomain", "Credentials",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
+        // Templates/*.mustache compiled into Swift at build time, for the targets that render them:
+        // the generator, the build-tool plugin that runs it, the writer the generated code calls.
+        .executableTarget(name: "template-compiler", path: "Sources/TemplateCompiler", swiftSettings: strict),
+        .plugin(name: "CompileTemplates", capability: .buildTool(), dependencies: ["template-compiler"]),
+        .target(name: "TemplateRuntime", swiftSettings: strict),
         // The emails' wording: catalog and text template to subject and body, for the store.
         .target(name: "Emails", dependencies: [
-            "ContactsDomain", "Localization", "ContactsStore",
-            .product(name: "Mustache", package: "swift-mustache"),
-        ], swiftSettings: strict),
+            "ContactsDomain", "Localization", "ContactsStore", "TemplateRuntime",
+        ], swiftSettings: strict, plugins: ["CompileTemplates"]),
         // Routes, handlers, sessions, CSRF, templates: `handle(HTTPRequest) -> HTTPResponse`.
         .target(name: "WebApp", dependencies: [
-            "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore", "Emails",
-            .product(name: "Mustache", package: "swift-mustache"),
+            "ContactsDomain", "Localization", "HTTPCore", "Credentials", "ContactsStore", "Emails", "TemplateRuntime",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, plugins: ["CompileTemplates"]),
         // Delivers the outbox: RFC 5322 messages through a sendmail-compatible command or as .eml files.
         .target(name: "Mailer", dependencies: [
             "ContactsStore", "ContactsDomain",
@@ -87,8 +90,15 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials"], swiftSettings: strict),
         .testTarget(name: "ContactsStoreTests", dependencies: ["ContactsStore", "ContactsDomain", "Credentials"], swiftSettings: strict),
-        .testTarget(name: "EmailsTests", dependencies: ["Emails", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
-        .testTarget(name: "WebAppTests", dependencies: ["WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization"], swiftSettings: strict),
+        .testTarget(name: "EmailsTests", dependencies: [
+            "Emails", "ContactsStore", "ContactsDomain", "Localization",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: strict),
+        // swift-mustache stays here, as the reference the compiled templates are held to.
+        .testTarget(name: "WebAppTests", dependencies: [
+            "WebApp", "Emails", "HTTPCore", "ContactsStore", "ContactsDomain", "Localization", "TemplateRuntime",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: strict),
         .testTarget(name: "MailerTests", dependencies: ["Mailer", "ContactsStore", "ContactsDomain"], swiftSettings: strict),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "HTTPCore"], swiftSettings: strict),
         .testTarget(name: "ProgramSettingsTests", dependencies: ["ProgramSettings"], swiftSettings: strict),

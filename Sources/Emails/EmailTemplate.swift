@@ -1,29 +1,16 @@
-import Foundation
-import Mustache
+import TemplateRuntime
 
-/// The plain-text email template (`email.mustache`: greeting, paragraphs, signature), parsed
-/// once at start; a broken or missing one stops the start with its file and line.
+/// The plain-text email template (`email.mustache`: greeting, paragraphs, signature), compiled
+/// into this module at build time, so a broken one fails the build rather than the start.
 public struct EmailTemplate: Sendable {
-    public struct LoadError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    private let template: MustacheTemplate
-
-    public init(directory: String) throws {
-        let path = (directory as NSString).appendingPathComponent("email.mustache")
-        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
-            throw LoadError(description: "template email.mustache: is missing or not UTF-8")
-        }
-        do {
-            template = try MustacheTemplate(string: text)
-        } catch let error as MustacheTemplate.ParserError {
-            throw LoadError(description: "template email.mustache line \(error.context.lineNumber): \(error.error)")
-        }
-    }
+    /// The directory is not read any more (the template is compiled in); the argument stays for
+    /// the callers that name the templates folder the catalog comes from.
+    public init(directory: String) throws {}
 
     /// One email body: the template's `CONTENT_TYPE: TEXT` pragma leaves every value unescaped.
     public func render(greeting: String, paragraphs: [String], signature: String) -> String {
-        template.render(["greeting": greeting, "paragraphs": paragraphs, "signature": signature] as [String: Any])
+        var writer = TemplateWriter(capacity: 1024)
+        EmailBody(greeting: greeting, paragraphs: paragraphs, signature: signature).render(into: &writer)
+        return writer.string
     }
 }

@@ -15,7 +15,6 @@ public final class Application: HTTPResponder {
     public let configuration: AppConfiguration
     let database: AppDatabase
     let catalog: Catalog
-    let templates: TemplateLibrary
     let sessions: SessionManager
     /// The emails of an address change, rendered before the store writes them.
     let accountEmails: AccountEmails
@@ -29,9 +28,6 @@ public final class Application: HTTPResponder {
     let hashingSlots: HashingSlots
     private let router: Router
     let metrics = AppMetrics()
-
-    /// Templates every page needs; checked at start so a missing one fails fast.
-    static let requiredTemplates = ["layout", "error", "sign-in", "contacts", "profile", "edit", "requests", "request", "mailbox", "email", "email-change", "service", "owner-form", "owner-preview", "owner-email"]
 
     public convenience init(configuration: AppConfiguration) throws {
         try self.init(
@@ -56,10 +52,6 @@ public final class Application: HTTPResponder {
         self.ownerEmails = OwnerEmails(
             catalog: catalog, template: emailTemplate,
             publicBaseURL: configuration.publicBaseURL, displayTimeZone: configuration.displayTimeZone)
-        self.templates = try TemplateLibrary(directory: configuration.templatesDirectory)
-        for name in Self.requiredTemplates where !templates.has(name) {
-            throw TemplateLibrary.LoadError(file: "\(name).mustache", line: nil, reason: "is missing")
-        }
         self.sessions = SessionManager(database: self.database, configuration: configuration)
         self.logger = Logger(label: "service-contacts.web")
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())

@@ -3,7 +3,6 @@ import ContactsDomain
 import ContactsStore
 import HTTPCore
 import Localization
-import Mustache
 
 /// The view of "My contacts" that the address bar carries: filters, sort, page size and position.
 struct ContactsView: Equatable {
@@ -115,20 +114,18 @@ extension Application {
             : min(view.start, max(1, result.totalCount - result.rows.count + 1))
         // The catalog strings the row template repeats, looked up once per page.
         let rowStrings = ContactRowView.Shared(
-            you: strings["contacts_you"],
-            editShort: strings["contacts_edit_short"],
             noEditOpen: strings["contacts_no_edit_open"],
             noEditPayment: strings["contacts_no_edit_payment"],
             requesterPayment: account.paymentStatus,
-            columnLabels: ContactRowView.ColumnLabels(
-                type: strings["contacts_col_type"], admin: strings["contacts_col_admin"], tech: strings["contacts_col_tech"],
-                billing: strings["contacts_col_billing"], yourRoles: strings["contacts_your_roles"]),
             typeLabels: Dictionary(uniqueKeysWithValues: ServiceType.allCases.map { ($0, strings[$0.labelKey]) }),
             roleLabels: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, strings[$0.labelKey]) })
         )
-        var model = ContactsPageModel(
-            rows: result.rows.map { ContactRowView(row: $0, openRoles: openRoles[$0.serviceID] ?? [], strings: strings, shared: rowStrings) },
+        let rows = result.rows.map { ContactRowView(row: $0, openRoles: openRoles[$0.serviceID] ?? [], strings: strings, shared: rowStrings) }
+        var model = ContactsPageView(
+            rows: rows,
+            hasRows: !rows.isEmpty,
             filtered: view.role != nil || view.type != nil || !view.text.isEmpty,
+            resetURL: "/contacts",
             summary: catalog.plural(
                 result.totalCountIsBounded ? "contacts_summary_more" : "contacts_summary", count: result.totalCount, language),
             range: result.rows.count == 1 && !result.totalCountIsBounded
@@ -147,7 +144,12 @@ extension Application {
             nameSortURL: view.url(sortValue: view.sortValue == "name" ? "name-desc" : "name"),
             typeSortURL: view.url(sortValue: view.sortValue == "type" ? "type-desc" : "type"),
             nameSort: view.sort == .name ? (view.descending ? "descending" : "ascending") : "none",
-            typeSort: view.sort == .type ? (view.descending ? "descending" : "ascending") : "none"
+            typeSort: view.sort == .type ? (view.descending ? "descending" : "ascending") : "none",
+            typeHeading: strings["contacts_col_type"], adminHeading: strings["contacts_col_admin"],
+            techHeading: strings["contacts_col_tech"], billingHeading: strings["contacts_col_billing"],
+            rolesHeading: strings["contacts_your_roles"],
+            you: strings["contacts_you"],
+            editShort: strings["contacts_edit_short"]
         )
         if let previous = result.previousCursor {
             model.firstURL = view.url()
@@ -156,177 +158,6 @@ extension Application {
         if let next = result.nextCursor {
             model.nextURL = view.url(after: next, start: first + result.rows.count)
         }
-        return page("contacts", titleKey: "contacts_title", model, context: context)
-    }
-}
-
-/// The contacts page's own values, looked up by a switch (no reflection, no dictionary casts).
-/// Every value is a `String` or a `Bool` already, so the engine prints it without
-/// `String(describing:)` of another type.
-struct ContactsPageModel: MustacheParent {
-    let rows: [ContactRowView]
-    let filtered: Bool
-    let summary: String
-    let range: String
-    let text: String
-    let roleOptions: [OptionView]
-    let typeOptions: [OptionView]
-    let sortOptions: [OptionView]
-    let sizeOptions: [OptionView]
-    let nameSortURL: String
-    let typeSortURL: String
-    let nameSort: String
-    let typeSort: String
-    var firstURL: String?
-    var previousURL: String?
-    var nextURL: String?
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "rows": rows
-        case "hasRows": !rows.isEmpty
-        case "filtered": filtered
-        case "summary": Text(summary)
-        case "range": Text(range)
-        case "text": Text(text)
-        case "roleOptions": roleOptions
-        case "typeOptions": typeOptions
-        case "sortOptions": sortOptions
-        case "sizeOptions": sizeOptions
-        case "nameSortURL": Text(nameSortURL)
-        case "typeSortURL": Text(typeSortURL)
-        case "nameSort": Text(nameSort)
-        case "typeSort": Text(typeSort)
-        case "resetURL": Text("/contacts")
-        case "firstURL": firstURL.map(Text.init)
-        case "previousURL": previousURL.map(Text.init)
-        case "nextURL": nextURL.map(Text.init)
-        default: nil
-        }
-    }
-}
-
-/// One `<option>` of a filter, sort or size select.
-struct OptionView: MustacheParent {
-    let value: String
-    let label: String
-    let selected: Bool
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "value": Text(value)
-        case "label": Text(label)
-        case "selected": selected
-        default: nil
-        }
-    }
-}
-
-/// One row of the contacts table, flat: the three contact cells are row-level keys and the
-/// catalog strings the row repeats are carried by the row, so every `{{tag}}` of the row is
-/// found on the first level of the context stack (no nested sections, no climb to the page and
-/// the catalog). Every value is computed once, when the row is made. The template's keys are
-/// short (the engine splits each tag name Character by Character on every lookup, a fifth of
-/// the page's instructions with the long names); `child(named:)` maps them to the fields.
-/// A class: the engine copies the row out of its `Any` box at every lookup, a struct of sixteen
-/// fields with each of its strings retained and released, a class with one reference.
-final class ContactRowView: MustacheParent {
-    /// The column headings, repeated in each row for narrow screens (as `data-label`).
-    struct ColumnLabels {
-        let type: String
-        let admin: String
-        let tech: String
-        let billing: String
-        let yourRoles: String
-    }
-
-    /// Per-page values shared by all rows (catalog strings resolved once).
-    struct Shared {
-        let you: String
-        let editShort: String
-        let noEditOpen: String
-        let noEditPayment: String
-        let requesterPayment: PaymentStatus
-        let columnLabels: ColumnLabels
-        let typeLabels: [ServiceType: String]
-        let roleLabels: [Role: String]
-    }
-
-    let name: String
-    let type: String
-    let adminID: String
-    let adminName: String
-    let adminMine: Bool
-    let techID: String
-    let techName: String
-    let techMine: Bool
-    let billingID: String
-    let billingName: String
-    let billingMine: Bool
-    let myRoles: String
-    let editURL: String
-    /// The service's page (its owner's details and history).
-    let serviceURL: String
-    let editLabel: String
-    let you: String
-    let editShort: String
-    let labels: ColumnLabels
-    /// Whether anything can be asked now; else why not.
-    let canEdit: Bool
-    let noEditReason: String
-
-    init(row: ContactsRow, openRoles: Set<Role>, strings: Strings, shared: Shared) {
-        name = row.name
-        type = shared.typeLabels[row.type] ?? strings[row.type.labelKey]
-        adminID = row.administrative.id.rawValue
-        adminName = row.administrative.displayName
-        adminMine = row.myRoles.contains(.administrative)
-        techID = row.technical.id.rawValue
-        techName = row.technical.displayName
-        techMine = row.myRoles.contains(.technical)
-        billingID = row.billing.id.rawValue
-        billingName = row.billing.displayName
-        billingMine = row.myRoles.contains(.billing)
-        myRoles = row.myRoles.sorted().map { shared.roleLabels[$0] ?? strings[$0.labelKey] }.joined(separator: ", ")
-        labels = shared.columnLabels
-        let askable = ChangeRules.askableRoles(myRoles: row.myRoles, openRoles: openRoles, requesterPayment: shared.requesterPayment)
-        canEdit = !askable.isEmpty
-        let changeable = row.myRoles.contains(.administrative) ? Set(Role.allCases) : row.myRoles
-        noEditReason = canEdit ? "" : (changeable.isSubset(of: openRoles) ? shared.noEditOpen : shared.noEditPayment)
-        editURL = "/services/\(row.serviceID)/edit"
-        serviceURL = "/services/\(row.serviceID)"
-        editLabel = strings.catalog.string("contacts_edit", strings.language, .string(row.name))
-        you = shared.you
-        editShort = shared.editShort
-    }
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "name": Text(self.name)
-        case "type": Text(type)
-        case "ai": Text(adminID)
-        case "an": Text(adminName)
-        case "am": adminMine
-        case "ti": Text(techID)
-        case "tn": Text(techName)
-        case "tm": techMine
-        case "bi": Text(billingID)
-        case "bn": Text(billingName)
-        case "bm": billingMine
-        case "my": Text(myRoles)
-        case "eu": Text(editURL)
-        case "su": Text(serviceURL)
-        case "el": Text(editLabel)
-        case "you": Text(you)
-        case "es": Text(editShort)
-        case "lx": Text(labels.type)
-        case "la": Text(labels.admin)
-        case "lt": Text(labels.tech)
-        case "lb": Text(labels.billing)
-        case "lr": Text(labels.yourRoles)
-        case "ce": canEdit
-        case "nr": Text(noEditReason)
-        default: nil
-        }
+        return page(model, titleKey: "contacts_title", context: context)
     }
 }

@@ -13,19 +13,18 @@ extension Application {
             .filter { $0.hasSuffix(".eml") }
             .sorted(by: >)
             .prefix(Self.demoMailboxLimit)
-        let messages: [[String: Any]] = files.compactMap { file in
+        let messages: [MailView] = files.compactMap { file in
             guard let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(file)),
                   let message = DemoMailMessage(parsing: String(decoding: data, as: UTF8.self))
             else { return nil }
-            return [
-                "to": message.to,
-                "subject": message.subject,
+            return MailView(
+                to: message.to,
+                subject: message.subject,
                 // The reader's way of writing a time, as on every other page.
-                "date": message.sentAt.map { dateTime($0, context) } ?? message.date,
-                "segments": message.bodySegments(linkPrefix: configuration.linkBase),
-            ]
+                date: message.sentAt.map { dateTime($0, context) } ?? message.date,
+                segments: message.bodySegments(linkPrefix: configuration.linkBase))
         }
-        return page("mailbox", titleKey: "mailbox_title", ["messages": messages, "hasMessages": !messages.isEmpty] as [String: Any], context: context)
+        return page(MailboxPageView(messages: messages, hasMessages: !messages.isEmpty), titleKey: "mailbox_title", context: context)
     }
 }
 
@@ -68,16 +67,16 @@ struct DemoMailMessage {
     }
 
     /// The body as text and link pieces, for the template to render links without raw HTML.
-    func bodySegments(linkPrefix: String) -> [[String: String]] {
-        var segments: [[String: String]] = []
+    func bodySegments(linkPrefix: String) -> [MailSegment] {
+        var segments: [MailSegment] = []
         var rest = body[...]
         while let start = rest.range(of: linkPrefix) {
-            segments.append(["text": String(rest[..<start.lowerBound])])
+            segments.append(MailSegment(text: String(rest[..<start.lowerBound])))
             let end = rest[start.lowerBound...].firstIndex { $0.isWhitespace } ?? rest.endIndex
-            segments.append(["url": String(rest[start.lowerBound..<end])])
+            segments.append(MailSegment(url: String(rest[start.lowerBound..<end])))
             rest = rest[end...]
         }
-        segments.append(["text": String(rest)])
+        segments.append(MailSegment(text: String(rest)))
         return segments
     }
 

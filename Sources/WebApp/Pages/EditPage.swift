@@ -3,7 +3,6 @@ import ContactsStore
 import Foundation
 import HTTPCore
 import Localization
-import Mustache
 
 /// The edit page of one service: who holds each role, and a field for each role the signed-in
 /// account may change. The server applies the same rules on every POST as the page shows.
@@ -160,45 +159,43 @@ extension Application {
         status: HTTPStatus? = nil
     ) -> HTTPResponse {
         let strings = strings(context)
-        let fields: [[String: Any]] = Role.allCases.map { role in
+        let fields: [EditFieldView] = Role.allCases.map { role in
             let holder = state.facts.accounts[state.holders[role]]
-            var field: [String: Any] = [
-                "role": role.rawValue,
-                "label": strings[role.columnKey],
-                "currentID": state.holders[role].rawValue,
-                "currentName": holder?.displayName ?? "",
-                "isMine": state.holders[role] == me.id,
-                "value": typed[role] ?? "",
-            ]
+            var field = EditFieldView(
+                role: role.rawValue,
+                label: strings[role.columnKey],
+                currentID: state.holders[role].rawValue,
+                currentName: holder?.displayName ?? "",
+                isMine: state.holders[role] == me.id,
+                value: typed[role] ?? "")
             if let open = state.facts.openRequests[role] {
-                field["openRequestURL"] = "/requests/\(open)"
+                field.openRequestURL = "/requests/\(open)"
             } else if !state.changeable.contains(role) {
-                field["lockedReason"] = strings["edit_role_locked"]
+                field.lockedReason = strings["edit_role_locked"]
             } else if role == .billing, let blocker = state.facts.billingBlockedBy {
-                field["lockedReason"] = catalog.string("edit_billing_blocked", context.language, .string(blocker.nameWithID))
+                field.lockedReason = catalog.string("edit_billing_blocked", context.language, .string(blocker.nameWithID))
             } else {
-                field["editable"] = true
+                field.editable = true
                 if role != .administrative, state.changeable.contains(.administrative), state.holders[role] != me.id {
-                    field["canTake"] = true
-                    field["taken"] = taken.contains(role)
+                    field.canTake = true
+                    field.taken = taken.contains(role)
                 }
             }
-            field["error"] = fieldErrors[role]
+            field.error = fieldErrors[role]
             return field
         }
-        var model: [String: Any] = [
-            "serviceID": state.serviceID,
-            "heading": catalog.string("edit_service", context.language, .string(state.name), .string(strings[state.type.labelKey])),
-            "fields": fields,
-            "anyEditable": fields.contains { $0["editable"] != nil },
-        ]
-        model["formError"] = formError
-        model["registered"] = registered
+        var model = EditPageView(
+            serviceID: state.serviceID,
+            heading: catalog.string("edit_service", context.language, .string(state.name), .string(strings[state.type.labelKey])),
+            fields: fields,
+            anyEditable: fields.contains { $0.editable },
+            registered: registered,
+            formError: formError)
         if !fieldErrors.isEmpty {
-            model["errorSummary"] = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
+            model.errorSummary = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
         }
         let status: HTTPStatus = status ?? (fieldErrors.isEmpty && formError == nil ? .ok : .unprocessableContent)
-        return page("edit", titleKey: "edit_title", model, context: context, status: status)
+        return page(model, titleKey: "edit_title", context: context, status: status)
     }
 
 }

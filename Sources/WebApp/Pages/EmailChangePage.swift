@@ -89,26 +89,26 @@ extension Application {
         error: EmailChangeError? = nil
     ) -> HTTPResponse {
         let strings = strings(context)
-        var model: [String: Any] = ["token": token]
+        var model = EmailChangePageView(token: token)
         if let newAddress {
-            model["text"] = strings.catalog.string(
+            model.text = strings.catalog.string(
                 "address_change_text", context.language, .string(account.id.rawValue), .string(newAddress.rawValue))
         }
         let status: HTTPStatus
         switch error {
         case .unknownToken:
-            model["formError"] = strings["address_change_error_unknown"]
+            model.formError = strings["address_change_error_unknown"]
             status = .notFound
         case .expired:
-            model["formError"] = strings["address_change_error_expired"]
+            model.formError = strings["address_change_error_expired"]
             status = .conflict
         case .alreadyUsed:
-            model["formError"] = strings["address_change_error_used"]
+            model.formError = strings["address_change_error_used"]
             status = .conflict
         case nil:
             status = .ok
         }
-        var response = page("email-change", titleKey: "address_change_title", model, context: context, status: status)
+        var response = page(model, titleKey: "address_change_title", context: context, status: status)
         // The address carries the token: never send it on as a referrer.
         response.headers.append(("Referrer-Policy", "no-referrer"))
         return response

@@ -12,30 +12,27 @@ extension Application {
         _ context: RequestContext, _ view: ServiceView, notice: String? = nil, error: String? = nil, status: HTTPStatus = .ok
     ) throws -> HTTPResponse {
         let strings = strings(context)
-        var model = serviceModel(context, view)
-        model["notice"] = notice
-        model["formError"] = error
-        model["mayUpdate"] = view.mayUpdate && view.owner != nil
-        model["readOnly"] = !view.mayUpdate
-        if let owner = view.owner {
-            model["owner"] = ownerModel(context, owner.details)
-            if let pending = owner.pendingEmail, let until = owner.pendingUntil {
-                model["pending"] = catalog.string(
-                    "owner_pending", context.language, .string(pending.rawValue), .string(dateTime(until, context)))
-            }
-        }
         let events = try database.serviceEvents(ofService: view.id)
-        model["hasHistory"] = !events.isEmpty
-        model["history"] = events.reversed().map { event -> [String: Any] in
+        var model = ServicePageView(
+            service: serviceHeader(context, view), notice: notice, formError: error,
+            mayUpdate: view.mayUpdate && view.owner != nil, readOnly: !view.mayUpdate,
+            hasHistory: !events.isEmpty, history: events.reversed().map { event in
             let fields = event.fields.map { strings[$0.labelKey] }.joined(separator: ", ")
             let what: String = switch event.kind {
             case .ownerSet: strings["history_owner_set"]
             case .ownerUpdated: catalog.string("history_owner_updated", context.language, .string(fields))
             case .ownerEmailConfirmed: strings["history_owner_email_confirmed"]
             }
-            return ["when": dateTime(event.at, context), "who": event.actor?.rawValue ?? strings["history_by_nobody"], "what": what]
+            return ServiceEventView(when: dateTime(event.at, context), who: event.actor?.rawValue ?? strings["history_by_nobody"], what: what)
+        })
+        if let owner = view.owner {
+            model.owner = ownerRows(context, owner.details)
+            if let pending = owner.pendingEmail, let until = owner.pendingUntil {
+                model.pending = catalog.string(
+                    "owner_pending", context.language, .string(pending.rawValue), .string(dateTime(until, context)))
+            }
         }
-        return page("service", titleKey: "service_title", model, context: context, status: status)
+        return page(model, titleKey: "service_title", context: context, status: status)
     }
 
     func ownerForm(
@@ -44,24 +41,23 @@ extension Application {
     ) -> HTTPResponse {
         let strings = strings(context)
         let country = owner.details.country
-        var model = serviceModel(context, view)
-        model["fixed"] = [("owner_field_name", owner.details.name), ("owner_field_organisation", owner.details.organisation),
-                          ("owner_field_country", strings["country_\(country.rawValue.lowercased())"])]
-            .compactMap { key, value in value.map { ["label": strings[key], "value": $0] } }
-        model["fields"] = OwnerField.allCases.map { field -> [String: Any] in
-            var item: [String: Any] = [
-                "name": "owner_\(field.rawValue)", "label": strings[field.labelKey], "value": typed[field] ?? "",
-                "hint": strings[hintKey(field, country)], "type": field == .email ? "email" : (field == .phone ? "tel" : "text"),
-            ]
-            item["error"] = problems?.byField[field].map { message($0, field: field, country: country, context) }
-            return item
-        }
-        model["formError"] = formError
+        let fixed = [("owner_field_name", owner.details.name), ("owner_field_organisation", owner.details.organisation),
+                     ("owner_field_country", strings["country_\(country.rawValue.lowercased())"])]
+            .compactMap { key, value in value.map { LabelledValue(label: strings[key], value: $0) } }
+        var model = OwnerFormPageView(
+            service: serviceHeader(context, view), fixed: fixed,
+            fields: OwnerField.allCases.map { field in
+                OwnerFieldView(
+                    name: "owner_\(field.rawValue)", label: strings[field.labelKey], value: typed[field] ?? "",
+                    hint: strings[hintKey(field, country)], type: field == .email ? "email" : (field == .phone ? "tel" : "text"),
+                    error: problems?.byField[field].map { message($0, field: field, country: country, context) })
+            },
+            formError: formError)
         if let problems, !problems.byField.isEmpty {
-            model["errorSummary"] = catalog.plural("form_errors_summary", count: problems.byField.count, context.language)
+            model.errorSummary = catalog.plural("form_errors_summary", count: problems.byField.count, context.language)
         }
         let status: HTTPStatus = problems == nil && formError == nil ? .ok : .unprocessableContent
-        return page("owner-form", titleKey: "owner_update_title", model, context: context, status: status)
+        return page(model, titleKey: "owner_update_title", context: context, status: status)
     }
 
     func ownerPreview(
@@ -70,73 +66,73 @@ extension Application {
     ) -> HTTPResponse {
         let strings = strings(context)
         let current = owner.details.contact
-        var model = serviceModel(context, view)
-        model["revision"] = owner.revision
-        model["rows"] = OwnerField.allCases.map { field -> [String: Any] in
-            ["label": strings[field.labelKey], "old": current[field], "new": proposed[field], "changed": current[field] != proposed[field]]
-        }
-        model["hidden"] = OwnerField.allCases.map { ["name": "owner_\($0.rawValue)", "value": proposed[$0]] }
-        model["emailPending"] = proposed.email != current.email
-        model["stale"] = stale
-        model["passwordError"] = passwordError
-        model["nothingChanged"] = proposed.changedFields(from: current).isEmpty
-        return page("owner-preview", titleKey: "owner_preview_title", model, context: context, status: status ?? (stale ? .conflict : .ok))
+        let model = OwnerPreviewPageView(
+            service: serviceHeader(context, view),
+            revision: owner.revision,
+            rows: OwnerField.allCases.map { field in
+                OwnerChangeView(label: strings[field.labelKey], old: current[field], new: proposed[field], changed: current[field] != proposed[field])
+            },
+            hidden: OwnerField.allCases.map { HiddenFieldView(name: "owner_\($0.rawValue)", value: proposed[$0]) },
+            emailPending: proposed.email != current.email,
+            stale: stale,
+            passwordError: passwordError,
+            nothingChanged: proposed.changedFields(from: current).isEmpty)
+        return page(model, titleKey: "owner_preview_title", context: context, status: status ?? (stale ? .conflict : .ok))
     }
 
     func ownerLinkPage(
         _ context: RequestContext, token: String = "", link: OwnerEmailLink? = nil, done: OwnerEmailLink? = nil,
         problem: OwnerRules.LinkProblem? = nil
     ) -> HTTPResponse {
-        var model: [String: Any] = ["token": token]
+        var model = OwnerEmailPageView(token: token)
         if let link {
-            model["text"] = catalog.string(
+            model.text = catalog.string(
                 "owner_link_text", context.language, .string(link.newEmail.rawValue), .string(link.serviceName))
         }
         if let done {
-            model["done"] = catalog.string("owner_link_done", context.language, .string(done.newEmail.rawValue))
+            model.done = catalog.string("owner_link_done", context.language, .string(done.newEmail.rawValue))
         }
         let status: HTTPStatus
         switch problem {
         case .unknown:
-            model["formError"] = strings(context)["owner_link_error_unknown"]
+            model.formError = strings(context)["owner_link_error_unknown"]
             status = .notFound
         case .expired:
-            model["formError"] = strings(context)["owner_link_error_expired"]
+            model.formError = strings(context)["owner_link_error_expired"]
             status = .conflict
         case .used:
-            model["formError"] = strings(context)["owner_link_error_used"]
+            model.formError = strings(context)["owner_link_error_used"]
             status = .conflict
         case nil:
             status = .ok
         }
-        var response = page("owner-email", titleKey: "owner_link_title", model, context: context, status: status)
+        var response = page(model, titleKey: "owner_link_title", context: context, status: status)
         // The address carries the token: never send it on as a referrer.
         response.headers.append(("Referrer-Policy", "no-referrer"))
         return response
     }
 
-    private func serviceModel(_ context: RequestContext, _ view: ServiceView) -> [String: Any] {
+    private func serviceHeader(_ context: RequestContext, _ view: ServiceView) -> ServiceHeaderView {
         let strings = strings(context)
-        return [
-            "serviceID": view.id,
-            "heading": catalog.string("edit_service", context.language, .string(view.name), .string(strings[view.type.labelKey])),
-            "contacts": Role.allCases.map { ["label": strings[$0.columnKey], "id": view.holders[$0].rawValue] },
-        ]
+        return ServiceHeaderView(
+            serviceID: view.id,
+            heading: catalog.string("edit_service", context.language, .string(view.name), .string(strings[view.type.labelKey])),
+            contacts: Role.allCases.map { ServiceContactView(label: strings[$0.columnKey], id: view.holders[$0].rawValue) })
     }
 
-    private func ownerModel(_ context: RequestContext, _ owner: OwnerDetails) -> [String: Any] {
+    private func ownerRows(_ context: RequestContext, _ owner: OwnerDetails) -> OwnerDetailsView {
         let strings = strings(context)
         let contact = owner.contact
-        var rows: [[String: Any]] = []
-        if let name = owner.name { rows.append(["label": strings["owner_field_name"], "value": name]) }
-        if let organisation = owner.organisation { rows.append(["label": strings["owner_field_organisation"], "value": organisation]) }
+        var rows: [LabelledValue] = []
+        if let name = owner.name { rows.append(LabelledValue(label: strings["owner_field_name"], value: name)) }
+        if let organisation = owner.organisation { rows.append(LabelledValue(label: strings["owner_field_organisation"], value: organisation)) }
         for field in OwnerField.allCases {
-            rows.append(["label": strings[field.labelKey], "value": contact[field]])
+            rows.append(LabelledValue(label: strings[field.labelKey], value: contact[field]))
             if field == .city {
-                rows.append(["label": strings["owner_field_country"], "value": strings["country_\(contact.country.rawValue.lowercased())"]])
+                rows.append(LabelledValue(label: strings["owner_field_country"], value: strings["country_\(contact.country.rawValue.lowercased())"]))
             }
         }
-        return ["rows": rows]
+        return OwnerDetailsView(rows: rows)
     }
 
     private func hintKey(_ field: OwnerField, _ country: Country) -> String {

@@ -132,55 +132,54 @@ extension Application {
         status: HTTPStatus = .ok
     ) throws -> HTTPResponse {
         let strings = strings(context)
-        var model: [String: Any] = [
-            "customerID": account.id.rawValue,
-            "displayName": account.displayName,
-            "email": email,
-            "paymentStatus": strings[account.paymentStatus == .upToDate ? "payment_up_to_date" : "payment_overdue"],
-            "overdue": account.paymentStatus == .overdue,
-            "languageOptions": Language.allCases.map {
-                ["value": $0.rawValue, "label": strings.catalog.string("language_name_\($0.rawValue)", $0), "selected": $0.rawValue == language]
+        var model = ProfilePageView(
+            customerID: account.id.rawValue,
+            displayName: account.displayName,
+            email: email,
+            paymentStatus: strings[account.paymentStatus == .upToDate ? "payment_up_to_date" : "payment_overdue"],
+            overdue: account.paymentStatus == .overdue,
+            languageOptions: Language.allCases.map {
+                OptionView(value: $0.rawValue, label: strings.catalog.string("language_name_\($0.rawValue)", $0), selected: $0.rawValue == language)
             },
             // First "my language's zone" (the stored NULL), then every IANA zone by name.
-            "timeZoneOptions": [[
-                "value": "",
-                "label": strings.catalog.string("time_zone_language_default", context.language, .string(account.language.defaultTimeZone)),
-                "selected": timeZone.isEmpty,
-            ]] + Self.timeZoneIdentifiers.map { ["value": $0, "label": $0, "selected": $0 == timeZone] },
-        ]
+            timeZoneOptions: [OptionView(
+                value: "",
+                label: strings.catalog.string("time_zone_language_default", context.language, .string(account.language.defaultTimeZone)),
+                selected: timeZone.isEmpty)]
+                + Self.timeZoneIdentifiers.map { OptionView(value: $0, label: $0, selected: $0 == timeZone) })
         if let signedInAt = context.visitor.signedInAt {
-            model["signedInAt"] = strings.catalog.string(
+            model.signedInAt = strings.catalog.string(
                 "profile_last_sign_in", context.language,
                 .string(dateTime(signedInAt, context))
             )
         }
         let pending = try database.pendingEmailChange(of: account.id, now: context.now)
         if let pending {
-            model["pending"] = strings.catalog.string(
+            model.pending = strings.catalog.string(
                 "profile_email_pending", context.language, .string(pending.newAddress.rawValue),
                 .string(dateTime(pending.expiresAt, context)))
         }
         if notice == "resend-wait" {
-            model["formError"] = strings["profile_email_resend_wait"]
+            model.formError = strings["profile_email_resend_wait"]
         } else if let key = notice.flatMap({ Self.profileNotices[$0] }) {
             switch key {
             case "profile_email_changed":
-                model["notice"] = strings.catalog.string(key, context.language, .string(account.email.rawValue))
+                model.notice = strings.catalog.string(key, context.language, .string(account.email.rawValue))
             case "profile_email_requested", "profile_email_resent":
                 // Reloaded after the change was confirmed or cancelled: no longer true, not shown.
-                model["notice"] = pending.map { strings.catalog.string(key, context.language, .string($0.newAddress.rawValue)) }
+                model.notice = pending.map { strings.catalog.string(key, context.language, .string($0.newAddress.rawValue)) }
             default:
-                model["notice"] = strings[key]
+                model.notice = strings[key]
             }
         }
-        model["emailError"] = fieldErrors["email"].map { strings[$0] }
-        model["languageError"] = fieldErrors["language"].map { strings[$0] }
-        model["timeZoneError"] = fieldErrors["time_zone"].map { strings[$0] }
-        model["passwordError"] = passwordError ?? fieldErrors["password"].map { strings[$0] }
+        model.emailError = fieldErrors["email"].map { strings[$0] }
+        model.languageError = fieldErrors["language"].map { strings[$0] }
+        model.timeZoneError = fieldErrors["time_zone"].map { strings[$0] }
+        model.passwordError = passwordError ?? fieldErrors["password"].map { strings[$0] }
         if !fieldErrors.isEmpty {
-            model["errorSummary"] = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
+            model.errorSummary = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
         }
-        return page("profile", titleKey: "profile_title", model, context: context, status: status)
+        return page(model, titleKey: "profile_title", context: context, status: status)
     }
 }
 

@@ -25,29 +25,28 @@ extension Application {
         let list = try database.requests(for: account.id, state: state, after: after, limit: Self.requestsPageSize, now: context.now)
         let strings = strings(context)
         let rows = list.requests.map { requestSummary($0, me: account, context: context) }
-        let open = rows.filter { $0["isOpen"] as? Bool == true }
-        let history = rows.filter { $0["isOpen"] as? Bool != true }
-        var model: [String: Any] = [
-            "open": open,
-            "history": history,
-            "hasOpen": !open.isEmpty,
-            "hasHistory": !history.isEmpty,
-            // The history table names the replaced contact as the previous one.
-            "finishedHead": ["fromPrevious": true],
-            "hasRequests": !rows.isEmpty,
-            "summary": catalog.plural("requests_summary", count: list.totalCount, context.language),
-            "stateOptions": [["value": "", "label": strings["requests_filter_any"], "selected": state == nil]]
-                + RequestState.allCases.map { ["value": $0.rawValue, "label": strings[$0.labelKey], "selected": $0 == state] },
-        ]
+        let open = rows.filter(\.isOpen)
+        let history = rows.filter { !$0.isOpen }
+        var model = RequestsPageView(
+            open: open,
+            history: history,
+            hasOpen: !open.isEmpty,
+            hasHistory: !history.isEmpty,
+            hasRequests: !rows.isEmpty,
+            summary: catalog.plural("requests_summary", count: list.totalCount, context.language),
+            stateOptions: [OptionView(value: "", label: strings["requests_filter_any"], selected: state == nil)]
+                + RequestState.allCases.map { OptionView(value: $0.rawValue, label: strings[$0.labelKey], selected: $0 == state) },
+            fromPrevious: false,
+            finishedHead: TableHeadView(fromPrevious: true))
         func url(after cursor: RequestListCursor?) -> String {
             var query = FormData()
             query.set("state", state?.rawValue)
             query.set("after", cursor?.token)
             return query.encoded.isEmpty ? "/requests" : "/requests?\(query.encoded)"
         }
-        if after != nil { model["firstURL"] = url(after: nil) }
-        if let next = list.next { model["nextURL"] = url(after: next) }
-        return page("requests", titleKey: "requests_title", model, context: context)
+        if after != nil { model.firstURL = url(after: nil) }
+        if let next = list.next { model.nextURL = url(after: next) }
+        return page(model, titleKey: "requests_title", context: context)
     }
 
     func showRequest(_ context: RequestContext) throws -> HTTPResponse {
@@ -186,39 +185,39 @@ extension Application {
     ) -> HTTPResponse {
         let strings = strings(context)
         let language = context.language
-        var model = requestSummary(request, me: me, context: context)
         let awaitingMe = request.state.isOpen && request.awaited.contains { $0.id == me.id }
-        model["awaitingMe"] = awaitingMe
-        model["canCancel"] = request.state.isOpen && request.requester.id == me.id
-        // The asker resends every awaited code, a confirmer still awaited its own (SPEC "Requests").
-        model["canResend"] = request.state.isOpen && (request.requester.id == me.id || awaitingMe)
-        model["code"] = code
-        model["notice"] = notice
-        model["codeError"] = codeError
-        model["formError"] = formError
-        model["decidedAt"] = request.decidedAt.map { dateTime($0, context) }
-        model["failure"] = request.failure.map { strings[$0 == .holdersChanged ? "request_failed_holders" : "request_failed_payment"] }
-        model["confirmations"] = request.confirmations.map { confirmation -> [String: Any] in
-            [
-                "who": confirmation.confirmer.nameWithID,
-                "status": confirmation.acceptedAt.map { catalog.string("request_confirmed_at", language, .string(dateTime($0, context))) }
-                    ?? strings["request_awaited"],
-                "accepted": confirmation.acceptedAt != nil,
-            ]
-        }
         let names = Dictionary(request.participants.map { ($0.id, $0.nameWithID) }, uniquingKeysWith: { first, _ in first })
-        model["events"] = request.events.map { event -> [String: Any] in
-            let actor = event.actor.map { names[$0] ?? $0.rawValue } ?? ""
-            return ["at": dateTime(event.at, context), "text": catalog.string("event_\(event.kind)", language, .string(actor))]
-        }
-        var response = page("request", titleKey: "request_title", model, context: context, status: status)
+        let model = RequestPageView(
+            request: requestSummary(request, me: me, context: context),
+            awaitingMe: awaitingMe,
+            canCancel: request.state.isOpen && request.requester.id == me.id,
+            // The asker resends every awaited code, a confirmer still awaited its own (SPEC "Requests").
+            canResend: request.state.isOpen && (request.requester.id == me.id || awaitingMe),
+            code: code,
+            notice: notice,
+            codeError: codeError,
+            formError: formError,
+            decidedAt: request.decidedAt.map { dateTime($0, context) },
+            failure: request.failure.map { strings[$0 == .holdersChanged ? "request_failed_holders" : "request_failed_payment"] },
+            confirmations: request.confirmations.map { confirmation in
+                ConfirmationView(
+                    who: confirmation.confirmer.nameWithID,
+                    status: confirmation.acceptedAt.map { catalog.string("request_confirmed_at", language, .string(dateTime($0, context))) }
+                        ?? strings["request_awaited"],
+                    accepted: confirmation.acceptedAt != nil)
+            },
+            events: request.events.map { event in
+                let actor = event.actor.map { names[$0] ?? $0.rawValue } ?? ""
+                return EventView(at: dateTime(event.at, context), text: catalog.string("event_\(event.kind)", language, .string(actor)))
+            })
+        var response = page(model, titleKey: "request_title", context: context, status: status)
         // The address may carry a personal code: never send it on as a referrer.
         response.headers.append(("Referrer-Policy", "no-referrer"))
         return response
     }
 
     /// The columns both pages show for a request.
-    private func requestSummary(_ request: RequestSnapshot, me: Account, context: RequestContext) -> [String: Any] {
+    private func requestSummary(_ request: RequestSnapshot, me: Account, context: RequestContext) -> RequestSummaryView {
         let strings = strings(context)
         let awaited = request.awaited
         var waiting: String?
@@ -227,23 +226,21 @@ extension Application {
                 ? strings["request_waiting_you"]
                 : catalog.string("request_waiting_for", context.language, .string(awaited.map(\.nameWithID).joined(separator: ", ")))
         }
-        var summary: [String: Any] = [
-            "id": request.id,
-            "url": "/requests/\(request.id)",
-            "service": request.serviceName,
-            "serviceType": strings[request.serviceType.labelKey],
-            "roles": request.roles.map { strings[$0.labelKey] }.joined(separator: ", "),
-            "from": request.from.nameWithID,
-            "to": request.to.nameWithID,
-            "requester": request.requester.nameWithID,
-            "state": strings[request.state.labelKey],
-            "stateClass": "state-\(request.state.rawValue)",
-            "isOpen": request.state.isOpen,
-            "requestedAt": dateTime(request.requestedAt, context),
-            "expiresAt": dateTime(request.expiresAt, context),
-        ]
-        summary["waiting"] = waiting
-        return summary
+        return RequestSummaryView(
+            id: request.id,
+            url: "/requests/\(request.id)",
+            service: request.serviceName,
+            serviceType: strings[request.serviceType.labelKey],
+            roles: request.roles.map { strings[$0.labelKey] }.joined(separator: ", "),
+            from: request.from.nameWithID,
+            to: request.to.nameWithID,
+            requester: request.requester.nameWithID,
+            state: strings[request.state.labelKey],
+            stateClass: "state-\(request.state.rawValue)",
+            isOpen: request.state.isOpen,
+            requestedAt: dateTime(request.requestedAt, context),
+            expiresAt: dateTime(request.expiresAt, context),
+            waiting: waiting)
     }
 
 }

@@ -120,15 +120,14 @@ extension Application {
         status: HTTPStatus = .ok
     ) -> HTTPResponse {
         let strings = strings(context)
-        var model: [String: Any] = [
-            "customerID": customerID,
-            "next": next ?? "",
-        ]
-        model["notice"] = noticeKey.map { strings[$0] }
-        model["formError"] = errorMessage
-        model["customerIDError"] = fieldErrors["customer_id"].map { strings[$0] }
-        model["passwordError"] = fieldErrors["password"].map { strings[$0] }
-        return page("sign-in", titleKey: "signin_title", model, context: context, status: status)
+        let model = SignInPageView(
+            customerID: customerID,
+            next: next ?? "",
+            notice: noticeKey.map { strings[$0] },
+            formError: errorMessage,
+            customerIDError: fieldErrors["customer_id"].map { strings[$0] },
+            passwordError: fieldErrors["password"].map { strings[$0] })
+        return page(model, titleKey: "signin_title", context: context, status: status)
     }
 }
 

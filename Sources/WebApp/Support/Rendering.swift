@@ -1,7 +1,7 @@
 import ContactsDomain
 import HTTPCore
 import Localization
-import Mustache
+import TemplateRuntime
 
 /// A cookie holding an explicit language choice made with the switcher.
 enum LanguageCookie {
@@ -14,25 +14,40 @@ extension Application {
         Strings(catalog: catalog, language: context.language)
     }
 
-    /// Renders `template` inside the common layout.
-    func page(
-        _ template: String,
+    /// Renders a page's compiled template inside the common layout, into one byte buffer.
+    func page<Content: PageView>(
+        _ content: Content,
         titleKey: String,
-        _ content: any MustacheParent,
         context: RequestContext,
         status: HTTPStatus = .ok
     ) -> HTTPResponse {
         let strings = strings(context)
-        let page = PageContext(
-            strings: strings,
-            title: strings[titleKey],
-            visitor: context.visitor,
-            csrfToken: context.csrfToken,
-            currentPath: context.path,
-            currentPathWithQuery: context.pathWithQuery,
-            content: content
-        )
-        return HTML.response(templates.render(template, page), status: status)
+        var writer = TemplateWriter(capacity: 64 * 1024)
+        content.render(into: &writer, layout: layout(strings: strings, title: strings[titleKey], context: context))
+        return HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: writer.bytes)
+    }
+
+    func layout(strings: Strings, title: String, context: RequestContext) -> LayoutView {
+        let visitor = context.visitor
+        let back = PercentDecoding.encode(context.pathWithQuery)
+        return LayoutView(
+            t: strings,
+            lang: strings.language.tag,
+            pageTitle: title,
+            signedIn: visitor.isSignedIn,
+            accountID: visitor.account?.id.rawValue,
+            accountName: visitor.account?.displayName,
+            csrf: context.csrfToken,
+            navContacts: context.path == "/contacts",
+            navRequests: context.path.hasPrefix("/requests"),
+            navProfile: context.path == "/profile",
+            languages: Language.allCases.map { language in
+                LanguageLink(
+                    code: language.tag,
+                    name: strings.catalog.string("language_name_\(language.rawValue)", language),
+                    url: "/language?set=\(language.rawValue)&back=\(back)",
+                    current: language == strings.language)
+            })
     }
 
     /// The one place a failure becomes a page: its status and a localized message.
@@ -42,11 +57,7 @@ extension Application {
         let messageKey = error?.messageKey ?? "error_500"
         let parsed = context != nil
         let context = context ?? fallbackContext(for: request)
-        var response = page(
-            "error", titleKey: "error_title",
-            ["message": strings(context)[messageKey], "status": status.code] as [String: Any],
-            context: context, status: status
-        )
+        var response = page(ErrorPageView(message: strings(context)[messageKey]), titleKey: "error_title", context: context, status: status)
         if case .methodNotAllowed(let allowed) = error {
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
         }
@@ -76,19 +87,4 @@ extension Application {
             visitor: visitor, language: language, csrfToken: ""
         )
     }
-}
-
-enum HTML {
-    static func response(_ html: String, status: HTTPStatus = .ok) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
-    }
-}
-
-/// A string value as the template engine prints it: through `MustacheCustomRenderable`, the
-/// engine's first check, instead of the fall-through that casts the value to a lambda and an
-/// optional and formats it with `String(describing:)`. Still escaped by the page's content type.
-struct Text: MustacheCustomRenderable {
-    let renderText: String
-    var isNull: Bool { false }
-    init(_ text: String) { renderText = text }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Mustache
+@testable import WebApp
 
-/// The `.mustache` files of a folder, parsed once at start.
-///
-/// A broken template stops the start with its file and line, instead of failing on first use.
+/// The `.mustache` files of a folder, parsed by swift-mustache: the reference the compiled
+/// templates are held to (``ReferenceRendering``).
 struct TemplateLibrary: Sendable {
     struct LoadError: Error, CustomStringConvertible {
         let file: String
@@ -18,7 +18,7 @@ struct TemplateLibrary: Sendable {
 
     init(directory: String) throws {
         // Before parsing: the layout's CONTENT_TYPE pragma is resolved when it is parsed.
-        HTMLEscaping.register
+        ReferenceEscaping.register
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".mustache") }
             .sorted()
@@ -48,4 +48,14 @@ struct TemplateLibrary: Sendable {
         }
         return output
     }
+}
+
+/// The pages' escaping as the engine's `HTML` content type, as the application registered it
+/// when swift-mustache rendered the pages.
+struct ReferenceEscaping: MustacheContentType {
+    func escapeText(_ text: String) -> String { HTMLEscaping.escape(text) }
+
+    static let register: Void = {
+        MustacheContentTypes.register(ReferenceEscaping(), named: "HTML")
+    }()
 }
