@@ -170,6 +170,15 @@ import Testing
         #expect(try world.tokens().isEmpty)
     }
 
+    @Test func aTokensNameIsEscaped() throws {
+        let world = try World()
+        let browser = world.signedIn()
+        #expect(world.create(browser, name: "<b>sync</b> & \"more\"").status == .ok)
+        let page = browser.get("/profile").bodyText
+        #expect(page.contains("&lt;b&gt;sync&lt;/b&gt; &amp; &quot;more&quot;"))
+        #expect(!page.contains("<b>sync</b>"))
+    }
+
     @Test func aTokenIsNoWayIntoThePages() throws {
         let world = try World()
         let browser = world.signedIn()
