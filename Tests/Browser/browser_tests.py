@@ -408,6 +408,28 @@ class Flow:
         check(t("profile_saved", self.language) in b.text(".notice-box"), "no notice that the profile is saved")
         b.page("profile-back", "profile_title", keyboard=False, shot=False)
 
+    def test_api_token(self):
+        """A token made on the profile with the password: shown once, listed, revoked."""
+        b = self.browser
+        self.as_demo()
+        w = self.world
+        b.get("/profile")
+        b.find("#token_name").send_keys("nightly sync")
+        Select(b.find("#token_scope")).select_by_value("read-write")
+        b.find("#token_password").send_keys(w["password"])
+        b.click(b.find("section.api-tokens form.form button.primary"))
+        check(b.path == "/profile/tokens", f"creating a token leads to {b.path}: {b.text()[:300]}")
+        token = b.text("code.new-token").strip()
+        check(token.startswith("sct_") and len(token) == 47, f"no new token shown: {token!r}")
+        check(t("profile_token_created", self.language) in b.text("section.api-tokens"), "no word that the token is shown once")
+        b.page("profile-token", "profile_title")
+        b.get("/profile")
+        check(token not in b.text(), "the token is shown again")
+        check("nightly sync" in b.text("table.tokens"), "the new token is not listed")
+        b.click(b.find("table.tokens button"))
+        check(b.path == "/profile?notice=token-revoked", f"revoking leads to {b.path}")
+        check(t("profile_token_revoked", self.language) in b.text(".notice-box"), "no notice that the token is revoked")
+
     def test_phone(self):
         """The same pages on a 390 px and a 360 px phone: one card per service and request,
         nothing wider than the screen, every control reachable (screenshots at 390 px)."""
@@ -549,6 +571,7 @@ STEPS = [
     ("confirmation through the emailed links, both confirmers", Flow.test_confirmation_flow, "edit page: pencil, new technical contact (keyboard only)"),
     ("requests page and the request's history", Flow.test_requests_page, "confirmation through the emailed links, both confirmers"),
     ("profile: email (password, link) and language", Flow.test_profile, "sign in (keyboard, Enter submits)"),
+    ("profile: an API token made, shown once, revoked", Flow.test_api_token, "sign in (keyboard, Enter submits)"),
     ("phone: every page fits 390 and 360 px, cards instead of tables", Flow.test_phone, "requests page and the request's history"),
     ("owner's details: service page, form, preview, save, link", Flow.test_owner_details, "sign in (keyboard, Enter submits)"),
     ("language switcher", Flow.test_language_switcher, "sign in (keyboard, Enter submits)"),

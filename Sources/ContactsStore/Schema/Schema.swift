@@ -334,6 +334,7 @@ extension AppDatabase {
         registerSignInMigration(&migrator)
         registerOwnerMigration(&migrator)
         registerOutboxGiveUpMigration(&migrator)
+        registerAPITokensMigration(&migrator)
 
         return migrator
     }

@@ -118,9 +118,10 @@ extension Application {
         "email-cancelled": "profile_email_cancelled",
         "email-changed": "profile_email_changed",
         "nothing-pending": "profile_email_nothing_pending",
+        "token-revoked": "profile_token_revoked",
     ]
 
-    private func profileForm(
+    func profileForm(
         _ context: RequestContext,
         account: Account,
         email: String,
@@ -129,6 +130,7 @@ extension Application {
         notice: String? = nil,
         fieldErrors: [String: String] = [:],
         passwordError: String? = nil,
+        apiTokens: APITokensView = APITokensView(),
         status: HTTPStatus = .ok
     ) throws -> HTTPResponse {
         let strings = strings(context)
@@ -179,6 +181,7 @@ extension Application {
         if !fieldErrors.isEmpty {
             model.errorSummary = catalog.plural("form_errors_summary", count: fieldErrors.count, context.language)
         }
+        model.apiTokens = try apiTokensSection(apiTokens, account: account, context: context)
         return page(model, titleKey: "profile_title", context: context, status: status)
     }
 }

@@ -18,6 +18,8 @@ extension Application {
         router.add("POST", "/profile/email/confirm") { app, context in try app.confirmEmailChange(context) }
         router.add("POST", "/profile/email/cancel") { app, context in try app.cancelEmailChange(context) }
         router.add("POST", "/profile/email/resend") { app, context in try app.resendEmailChange(context) }
+        router.add("POST", "/profile/tokens") { app, context in try app.createAPIToken(context) }
+        router.add("POST", "/profile/tokens/:id/revoke") { app, context in try app.revokeAPIToken(context) }
         router.add("GET", "/language") { app, context in try app.switchLanguage(context) }
         router.add("GET", "/services/:id/edit") { app, context in try app.showEditPage(context) }
         router.add("POST", "/services/:id/edit") { app, context in try app.submitEditPage(context) }

@@ -66,4 +66,5 @@ struct ProfilePageView: PageView {
     var passwordError: String?
     var languageError: String?
     var timeZoneError: String?
+    var apiTokens: APITokensView?
 }
