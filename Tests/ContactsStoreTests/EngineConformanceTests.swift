@@ -38,7 +38,7 @@ import Testing
         guard let store = try kind.makeStore() else { return }
         let applied = try store.engine.appliedMigrations()
         switch kind {
-        case .sqlite: #expect(applied.first == "v1" && applied.last == "v9-outbox-give-up")
+        case .sqlite: #expect(applied.first == "v1" && applied.last == "v10-api-tokens")
         case .postgresql: #expect(applied == ["pg-v1"])
         }
     }

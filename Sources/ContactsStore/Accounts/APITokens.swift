@@ -23,7 +23,7 @@ extension AppDatabase {
     public func createAPIToken(
         for account: CustomerID, name: String, scope: APITokenScope, days: Int?, digest: String, now: Date
     ) throws -> APITokenInfo {
-        try dbPool.write { db in
+        try timedWrite { db in
             guard try AccountRecord.exists(db, key: account.rawValue) else { throw StoreError.unknownAccount }
             let usable = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM api_token WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ?",
@@ -42,7 +42,7 @@ extension AppDatabase {
 
     /// The account's tokens not revoked, expired ones included (the list says so), newest first.
     public func apiTokens(of account: CustomerID) throws -> [APITokenInfo] {
-        try dbPool.read { db in
+        try timedRead { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -63,7 +63,7 @@ extension AppDatabase {
     /// did. Another account's token is left alone and reported as not found.
     @discardableResult
     public func revokeAPIToken(_ id: Int64, of account: CustomerID, now: Date) throws -> Bool {
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: "UPDATE api_token SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
                 arguments: [now, id, account.rawValue])
@@ -73,7 +73,7 @@ extension AppDatabase {
 
     /// The access a token's digest gives at `now`: nil for an unknown, revoked or expired token.
     public func apiTokenAccess(digest: String, now: Date) throws -> APITokenAccess? {
-        try dbPool.read { db in
+        try timedRead { db in
             guard let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -93,7 +93,7 @@ extension AppDatabase {
     /// script's every call need not be a write.
     public func recordAPITokenUse(_ access: APITokenAccess, now: Date) throws {
         guard APITokenRules.shouldRecordUse(lastUsedAt: access.lastUsedAt, now: now) else { return }
-        try dbPool.write { db in
+        try timedWrite { db in
             try db.execute(
                 sql: """
                     UPDATE api_token SET last_used_at = ?
