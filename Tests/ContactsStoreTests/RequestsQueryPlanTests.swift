@@ -37,7 +37,7 @@ import Testing
 
     @Test func dueRequestsAndPendingEmailsReadTheirPartialIndexes() throws {
         let world = try RequestWorld()
-        let due = try plan(world.db, AppDatabase.dueRequestsSQL, ["now": now])
+        let due = try plan(world.db, RequestStatements.due, [now])
         #expect(due.contains { $0.contains("change_request_waiting_by_expiry") }, "\(due)")
         #expect(!due.contains { $0.contains("TEMP B-TREE") }, "\(due)")
         let pending = try plan(world.db, AppDatabase.pendingEmailsSQL, ["now": now, "limit": 10])

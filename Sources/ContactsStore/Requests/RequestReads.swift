@@ -19,7 +19,7 @@ extension AppDatabase {
     public func serviceFacts(ofService id: Int64, wanted: Set<CustomerID> = [], now: Date? = nil) throws -> ServiceFacts? {
         try timedRead { db in
             guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
-            var facts = try Self.serviceFacts(service, wanted: wanted, db)
+            var facts = try SQLiteRequestTransaction(db).serviceFacts(service, wanted: wanted)
             if let now {
                 let due = Set(try Int64.fetchAll(db, sql: """
                     SELECT id FROM change_request WHERE service_id = ? AND state = 'waiting' AND expires_at <= ?
@@ -59,15 +59,15 @@ extension AppDatabase {
     /// emails). Anybody else gets ``RequestError/notFound``, as for a request that does not exist.
     public func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot {
         let due = try timedRead { db -> Bool? in
-            guard let loaded = try Self.load(id, db), loaded.facts.isVisible(to: account) else { return nil }
+            guard let loaded = try SQLiteRequestTransaction(db).load(id), loaded.facts.isVisible(to: account) else { return nil }
             return loaded.facts.isDue(now: now)
         }
         guard let due else { throw RequestError.notFound }
         if due {
-            let writer = writer(try emailComposer())
-            try timedWrite { db in _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
+            let flow = try requestFlow()
+            try timedWrite { db in _ = try flow.expireIfDue(id, now: now, SQLiteRequestTransaction(db)) }
         }
-        guard let snapshot = try timedRead({ db in try Self.snapshot(id, db) }) else { throw RequestError.notFound }
+        guard let snapshot = try timedRead({ db in try SQLiteRequestTransaction(db).snapshot(id) }) else { throw RequestError.notFound }
         return snapshot
     }
 
@@ -82,9 +82,9 @@ extension AppDatabase {
                 db, sql: Self.dueRequestsOfAccountSQL, arguments: ["account": account.rawValue, "now": now])
         }
         if !due.isEmpty {
-            let writer = writer(try emailComposer())
+            let flow = try requestFlow()
             try timedWrite { db in
-                for id in due { _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
+                for id in due { _ = try flow.expireIfDue(id, now: now, SQLiteRequestTransaction(db)) }
             }
         }
         return try timedRead { db in
@@ -96,7 +96,7 @@ extension AppDatabase {
             let rows = try Row.fetchAll(
                 db, sql: Self.requestsOfAccountSQL(filteringState: state != nil, paging: after != nil), arguments: arguments)
             let more = rows.count > max(1, limit)
-            let page = try rows.prefix(max(1, limit)).compactMap { try Self.snapshot($0[0], db) }
+            let page = try rows.prefix(max(1, limit)).compactMap { try SQLiteRequestTransaction(db).snapshot($0[0]) }
             var countArguments: StatementArguments = ["account": account.rawValue]
             if let state { countArguments += ["state": state.rawValue] }
             let total = try Int.fetchOne(db, sql: Self.countOfAccountSQL(filteringState: state != nil), arguments: countArguments) ?? 0
@@ -176,9 +176,5 @@ extension AppDatabase {
     static let dueRequestsOfAccountSQL = """
         SELECT id FROM change_request
         WHERE state = 'waiting' AND expires_at <= :now AND id IN (\(idsOfAccountSQL))
-        """
-
-    static let dueRequestsSQL = """
-        SELECT id FROM change_request WHERE state = 'waiting' AND expires_at <= :now ORDER BY expires_at, id
         """
 }
