@@ -82,6 +82,7 @@ public protocol StoreEngine: Sendable {
     @discardableResult
     func expireDueRequests(now: Date) throws -> Int
     func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot
+    func requests(for account: CustomerID, state: RequestState?, after: RequestListCursor?, limit: Int, now: Date) throws -> RequestList
 }
 
 extension StoreEngine {

@@ -103,3 +103,39 @@ import Testing
         #expect(try world.openRoles().isEmpty)
     }
 }
+
+@Suite struct RequestListEngineTests {
+    @Test(arguments: StoreEngineKind.allCases)
+    func theListPagesOpenFirstThenNewestThroughItsCursor(_ kind: StoreEngineKind) throws {
+        // Given five cancelled requests of aa1, a few moments apart, and one open
+        guard let world = try EngineRequestWorld.make(kind) else { return }
+        var cancelled: [Int64] = []
+        for step in 0..<5 {
+            let at = now.addingTimeInterval(TimeInterval(step) + 0.0004)
+            let request = try world.submitOne(by: world.admin, [.billing: world.admin], at: at)
+            try world.engine.perform(.cancel(by: world.admin), on: request.id, now: at)
+            cancelled.append(request.id)
+        }
+        let open = try world.submitOne(by: world.admin, [.technical: world.newcomer], at: now.addingTimeInterval(1))
+        // When aa1 reads the list two at a time, each cursor through its token
+        var seen: [Int64] = []
+        var cursor: RequestListCursor?
+        repeat {
+            let page = try world.engine.requests(for: world.admin, state: nil, after: cursor, limit: 2, now: now.addingTimeInterval(10))
+            #expect(page.totalCount == 6)
+            seen += page.requests.map(\.id)
+            cursor = try page.next.map { try #require(RequestListCursor(token: $0.token)) }
+        } while cursor != nil
+        // Then the open one comes first, then the others newest first, each once
+        #expect(seen == [open.id] + cancelled.reversed())
+        // And the state filter counts and lists its own; dd4 sees the one it confirms
+        let waiting = try world.engine.requests(for: world.admin, state: .waiting, after: nil, limit: 50, now: now.addingTimeInterval(10))
+        #expect(waiting.requests.map(\.id) == [open.id] && waiting.totalCount == 1 && waiting.next == nil)
+        let newcomers = try world.engine.requests(for: world.newcomer, state: nil, after: nil, limit: 50, now: now.addingTimeInterval(10))
+        #expect(newcomers.requests.map(\.id) == [open.id])
+        // And a request past its window is expired before the list is read
+        let later = try world.engine.requests(
+            for: world.newcomer, state: nil, after: nil, limit: 50, now: now.addingTimeInterval(requestWindow + 2))
+        #expect(later.requests.map(\.state) == [.expired])
+    }
+}

@@ -96,12 +96,24 @@ struct PostgresRequestTransaction: RequestTransaction {
         return try rows.map { try $0.int64("id") }
     }
 
+    func ids(_ statement: RequestListStatement, column: String) throws -> [Int64] {
+        let parameters: [(any PostgresBindable)?] = statement.values.map { value in
+            switch value {
+            case .text(let text): text
+            case .bool(let bool): bool
+            case .date(let date): date
+            case .int(let int): int
+            }
+        }
+        return try connection.query(statement.sql, parameters).map { try $0.int64(column) }
+    }
+
     func insertRequest(_ record: ChangeRequestRecord, roles: [Role]) throws -> Int64 {
         let id = try connection.query("""
             INSERT INTO change_request (service_id, from_account, to_account, requester, state, requested_at, expires_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
             """, [record.serviceID, record.fromAccount, record.toAccount, record.requester, record.state,
-                  record.requestedAt, record.expiresAt])[0].int64("id")
+                  Self.milliseconds(record.requestedAt), record.expiresAt])[0].int64("id")
         for role in roles {
             try connection.query(
                 "INSERT INTO change_request_role (request_id, service_id, role, open) VALUES ($1, $2, $3, 1)",
@@ -147,6 +159,14 @@ struct PostgresRequestTransaction: RequestTransaction {
         for recipient in emails.map(\.recipient).uniqued() {
             try addEvent(ofRequest: requestID, at: now, kind: .emailSent, actor: recipient)
         }
+    }
+}
+
+extension PostgresRequestTransaction {
+    /// The list's cursor carries milliseconds (SQLite's precision): a request time stored finer
+    /// would not survive the round trip, and keyset paging would skip its neighbours.
+    static func milliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 }
 

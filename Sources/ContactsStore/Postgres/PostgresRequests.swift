@@ -64,6 +64,25 @@ extension PostgresStore {
         return snapshot
     }
 
+    /// One page of the requests the account takes part in (see
+    /// ``AppDatabase/requests(for:state:after:limit:now:)``). Due expiries are applied first.
+    public func requests(
+        for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
+    ) throws -> RequestList {
+        let due = try read { connection in
+            try PostgresRequestTransaction(connection).ids(RequestListStatements.due(of: account, now: now))
+        }
+        if !due.isEmpty {
+            let flow = try requestFlow()
+            try write { connection in
+                for id in due { _ = try flow.expireIfDue(id, now: now, PostgresRequestTransaction(connection)) }
+            }
+        }
+        return try read { connection in
+            try PostgresRequestTransaction(connection).requestList(for: account, state: state, after: after, limit: limit)
+        }
+    }
+
     func requestFlow() throws -> RequestFlow {
         guard let requestEmails else { throw StoreError.noEmailComposer }
         return RequestFlow(writer: DecisionWriter(composer: requestEmails, newCode: newCode))

@@ -26,6 +26,8 @@ protocol RequestTransaction {
     /// Serializes counting the creation limits of these accounts across hosts (PostgreSQL).
     func lockCreationLimits(of accounts: [CustomerID]) throws
     func dueRequests(onService id: Int64?, now: Date) throws -> [Int64]
+    /// The integers of `column` in the statement's rows.
+    func ids(_ statement: RequestListStatement, column: String) throws -> [Int64]
 
     func insertRequest(_ record: ChangeRequestRecord, roles: [Role]) throws -> Int64
     func insertCodeFailure(ofRequest id: Int64, by account: CustomerID, at: Date) throws
