@@ -1,15 +1,14 @@
 import ContactsDomain
-import Credentials
 import Foundation
-import GRDB
 
 // MARK: - Contact change requests: the actions
 //
-// Every action runs in one write transaction on the pool's single writer: load the facts, ask
-// `ChangeRequestDecisions` what the action means, write the decision with its emails, commit.
-// Serialized writes and the state check inside the transaction make racing actions (two
-// accepts of one code) take effect once. A refused action still commits what its decision
-// writes (an expiry found on the way, a counted wrong code); the refusal is thrown after.
+// Every action runs in one write transaction (`RequestEngine`, `RequestFlow`): load the facts,
+// ask `ChangeRequestDecisions` what the action means, write the decision with its emails,
+// commit. SQLite's single writer (PostgreSQL's row lock on the request) and the state check
+// inside the transaction make racing actions (two accepts of one code) take effect once. A
+// refused action still commits what its decision writes (an expiry found on the way, a counted
+// wrong code); the refusal is thrown after.
 
 /// What an account asks of a request, as the web layer hands it over.
 public enum RequestCommand: Equatable, Sendable {
@@ -34,34 +33,22 @@ extension AppDatabase {
         expectedHolders: RoleHolders, now: Date, expiresAfter: TimeInterval = RequestPolicy.defaultLifetime,
         limits: CreationLimits = RequestPolicy.creationLimits
     ) throws -> [Int64] {
-        let flow = try requestFlow()
-        guard !changes.isEmpty else { return [] }
-        try timedWrite { db in _ = try flow.expireDue(onService: serviceID, now: now, SQLiteRequestTransaction(db)) }
-        return try timedWrite { db in
-            try flow.create(
-                onService: serviceID, by: requester, changes: changes, expectedHolders: expectedHolders, now: now,
-                expiresAfter: expiresAfter, limits: limits, SQLiteRequestTransaction(db))
-        }
+        try createRequests(
+            try requestFlow(), onService: serviceID, by: requester, changes: changes, expectedHolders: expectedHolders,
+            now: now, expiresAfter: expiresAfter, limits: limits)
     }
 
     /// Accept, refuse, cancel or resend: one load-decide-write step for each.
     /// - Returns: the request as it stands after.
     @discardableResult
     public func perform(_ command: RequestCommand, on requestID: Int64, now: Date) throws -> RequestSnapshot {
-        let flow = try requestFlow()
-        return try timedWrite { db in try flow.perform(command, on: requestID, now: now, SQLiteRequestTransaction(db)) }.get()
+        try performRequest(command, on: requestID, now: now)
     }
 
     /// Expires every request past its window (operator CLI), with events and emails, in one
     /// transaction. Returns how many were expired.
     @discardableResult
     public func expireDueRequests(now: Date) throws -> Int {
-        let flow = try requestFlow()
-        return try timedWrite { db in try flow.expireDue(onService: nil, now: now, SQLiteRequestTransaction(db)) }
-    }
-
-    func requestFlow() throws -> RequestFlow {
-        guard let requestEmails else { throw StoreError.noEmailComposer }
-        return RequestFlow(writer: DecisionWriter(composer: requestEmails, newCode: newCode))
+        try expireAllDueRequests(now: now)
     }
 }

@@ -58,17 +58,7 @@ extension AppDatabase {
     /// administrative contact). A request past its window is expired first (its event and
     /// emails). Anybody else gets ``RequestError/notFound``, as for a request that does not exist.
     public func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot {
-        let due = try timedRead { db -> Bool? in
-            guard let loaded = try SQLiteRequestTransaction(db).load(id), loaded.facts.isVisible(to: account) else { return nil }
-            return loaded.facts.isDue(now: now)
-        }
-        guard let due else { throw RequestError.notFound }
-        if due {
-            let flow = try requestFlow()
-            try timedWrite { db in _ = try flow.expireIfDue(id, now: now, SQLiteRequestTransaction(db)) }
-        }
-        guard let snapshot = try timedRead({ db in try SQLiteRequestTransaction(db).snapshot(id) }) else { throw RequestError.notFound }
-        return snapshot
+        try visibleRequest(id, for: account, now: now)
     }
 
     /// One page of the requests the account takes part in (as asker, confirmer, old or new
@@ -77,18 +67,7 @@ extension AppDatabase {
     public func requests(
         for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
     ) throws -> RequestList {
-        let due = try timedRead { db in
-            try SQLiteRequestTransaction(db).ids(RequestListStatements.due(of: account, now: now))
-        }
-        if !due.isEmpty {
-            let flow = try requestFlow()
-            try timedWrite { db in
-                for id in due { _ = try flow.expireIfDue(id, now: now, SQLiteRequestTransaction(db)) }
-            }
-        }
-        return try timedRead { db in
-            try SQLiteRequestTransaction(db).requestList(for: account, state: state, after: after, limit: limit)
-        }
+        try requestList(for: account, state: state, after: after, limit: limit, now: now)
     }
 }
 
