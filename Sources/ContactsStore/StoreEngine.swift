@@ -71,6 +71,18 @@ public protocol StoreEngine: Sendable {
 
     @discardableResult
     func purge(now: Date, policy: PurgePolicy) throws -> PurgeCounts
+
+    @discardableResult
+    func createRequests(
+        onService serviceID: Int64, by requester: CustomerID, changes: [Role: CustomerID],
+        expectedHolders: RoleHolders, now: Date, expiresAfter: TimeInterval, limits: CreationLimits
+    ) throws -> [Int64]
+    @discardableResult
+    func perform(_ command: RequestCommand, on requestID: Int64, now: Date) throws -> RequestSnapshot
+    @discardableResult
+    func expireDueRequests(now: Date) throws -> Int
+    func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot
+    func requests(for account: CustomerID, state: RequestState?, after: RequestListCursor?, limit: Int, now: Date) throws -> RequestList
 }
 
 extension StoreEngine {

@@ -65,11 +65,14 @@ struct DatabaseOptions: ParsableArguments {
         (try? settings().databaseLocation(default: Self.defaultDatabase)) ?? Self.defaultDatabase
     }
 
-    /// The store on either engine, migrated: for the commands both engines provide.
-    func openEngine() throws -> any StoreEngine {
-        guard case .postgres(let url) = DatabaseLocation(database) else { return try open() }
+    /// The store on either engine, migrated: for the commands both engines provide. `emails`
+    /// renders the request emails, for the commands that act on requests.
+    func openEngine(emails: (any RequestEmailComposer)? = nil) throws -> any StoreEngine {
+        guard case .postgres(let url) = DatabaseLocation(database) else {
+            return try emails.map { try open().with(emails: $0) } ?? open()
+        }
         do {
-            return try PostgresStore(url: url)
+            return try PostgresStore(url: url, emails: emails)
         } catch {
             throw OperatorError("cannot open the PostgreSQL database: \(error)")
         }
@@ -78,7 +81,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
         if case .postgres = DatabaseLocation(database) {
-            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox, purge")
+            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, set-password, set-payment, add-service, deliver-mail, expire-requests, outbox, purge")
         }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {

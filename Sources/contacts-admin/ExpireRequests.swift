@@ -38,7 +38,7 @@ struct ExpireRequests: ParsableCommand {
         } catch {
             throw OperatorError("cannot load the email templates from \(templates): \(error)")
         }
-        let expired = try options.open().with(emails: emails).expireDueRequests(now: Date())
+        let expired = try options.openEngine(emails: emails).expireDueRequests(now: Date())
         print("Expired \(expired) request\(expired == 1 ? "" : "s"); their emails are queued for deliver-mail.")
     }
 }

@@ -15,16 +15,15 @@ import Testing
     @Test func myRequestsSearchesOneIndexPerPart() throws {
         let world = try RequestWorld()
         try world.submit(by: world.admin, [.technical: world.newcomer])
-        for sql in [
-            AppDatabase.requestsOfAccountSQL(filteringState: false, paging: false),
-            AppDatabase.requestsOfAccountSQL(filteringState: true, paging: true),
-            AppDatabase.countOfAccountSQL(filteringState: false),
-            AppDatabase.dueRequestsOfAccountSQL,
+        let account = cid("aa1-ovh")
+        for statement in [
+            RequestListStatements.page(of: account, state: nil, after: nil, limit: 51),
+            RequestListStatements.page(
+                of: account, state: .waiting, after: RequestListCursor(open: true, requestedAt: now, id: 1), limit: 51),
+            RequestListStatements.count(of: account, state: nil),
+            RequestListStatements.due(of: account, now: now),
         ] {
-            let details = try plan(world.db, sql, [
-                "account": "aa1-ovh", "state": "waiting", "now": now, "limit": 51,
-                "open": true, "requestedAt": now, "id": 1,
-            ])
+            let details = try plan(world.db, statement.sql, statement.arguments)
             for index in ["change_request_on_requester", "change_request_on_from", "change_request_on_to",
                           "confirmation_on_confirmer"] {
                 #expect(details.contains { $0.contains(index) }, "\(details)")
@@ -37,7 +36,7 @@ import Testing
 
     @Test func dueRequestsAndPendingEmailsReadTheirPartialIndexes() throws {
         let world = try RequestWorld()
-        let due = try plan(world.db, AppDatabase.dueRequestsSQL, ["now": now])
+        let due = try plan(world.db, RequestStatements.due, [now])
         #expect(due.contains { $0.contains("change_request_waiting_by_expiry") }, "\(due)")
         #expect(!due.contains { $0.contains("TEMP B-TREE") }, "\(due)")
         let pending = try plan(world.db, AppDatabase.pendingEmailsSQL, ["now": now, "limit": 10])

@@ -15,13 +15,13 @@ enum StoreEngineKind: String, CaseIterable, CustomTestStringConvertible, Sendabl
 
     /// A fresh, migrated, empty store on this engine, or nil when PostgreSQL is not available
     /// outside CI.
-    func makeStore() throws -> TestStore? {
+    func makeStore(emails: (any RequestEmailComposer)? = nil) throws -> TestStore? {
         switch self {
         case .sqlite:
-            return TestStore(engine: try AppDatabase.temporary(), database: nil)
+            return TestStore(engine: try AppDatabase.temporary(emails: emails), database: nil)
         case .postgresql:
             guard let database = try PostgresTestDatabase.make() else { return nil }
-            return TestStore(engine: try PostgresStore(url: database.url), database: database)
+            return TestStore(engine: try PostgresStore(url: database.url, connections: 16, emails: emails), database: database)
         }
     }
 }
@@ -34,6 +34,30 @@ final class TestStore {
     init(engine: any StoreEngine, database: PostgresTestDatabase?) {
         self.engine = engine
         self.database = database
+    }
+
+    /// The text columns of `sql`'s rows (`$1`, `$2` parameters, read on both engines).
+    func rows(_ sql: String, _ parameters: [Int64] = []) throws -> [[String: String]] {
+        switch engine {
+        case let sqlite as AppDatabase:
+            return try sqlite.dbPool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(parameters)).map { row in
+                    Dictionary(uniqueKeysWithValues: row.columnNames.map { name in
+                        let value: DatabaseValue = row[name]
+                        return (name, String.fromDatabaseValue(value) ?? Int64.fromDatabaseValue(value).map(String.init) ?? "")
+                    })
+                }
+            }
+        case let postgres as PostgresStore:
+            return try postgres.read { connection in
+                try connection.query(sql, parameters).map { row in
+                    Dictionary(uniqueKeysWithValues: row.names.map { ($0, row[$0] ?? "") })
+                }
+            }
+        default:
+            Issue.record("unknown engine \(type(of: engine))")
+            return []
+        }
     }
 
     /// Writes emails to the outbox the way the request operations do, in one transaction.

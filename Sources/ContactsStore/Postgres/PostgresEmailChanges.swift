@@ -77,13 +77,17 @@ extension PostgresStore {
 
     /// The addresses the account had at some time between `start` and `end`, oldest first.
     public func emailAddresses(of account: CustomerID, inForceFrom start: Date, to end: Date) throws -> [EmailAddress] {
-        try read { connection in
-            try connection.query("""
-                SELECT address FROM account_email_history
-                WHERE account_id = $1 AND valid_from <= $3 AND (valid_until IS NULL OR valid_until > $2)
-                GROUP BY address ORDER BY min(valid_from), min(id)
-                """, [account.rawValue, start, end]).map { EmailAddress(trusted: try $0.string("address")) }
-        }
+        try read { connection in try Self.emailAddresses(of: account, inForceFrom: start, to: end, connection) }
+    }
+
+    static func emailAddresses(
+        of account: CustomerID, inForceFrom start: Date, to end: Date, _ connection: PostgresConnection
+    ) throws -> [EmailAddress] {
+        try connection.query("""
+            SELECT address FROM account_email_history
+            WHERE account_id = $1 AND valid_from <= $3 AND (valid_until IS NULL OR valid_until > $2)
+            GROUP BY address ORDER BY min(valid_from), min(id)
+            """, [account.rawValue, start, end]).map { EmailAddress(trusted: try $0.string("address")) }
     }
 
     /// The account's addresses, oldest first.

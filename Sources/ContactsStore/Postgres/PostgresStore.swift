@@ -1,4 +1,5 @@
 import CoreMetrics
+import Credentials
 import Foundation
 
 /// The store on PostgreSQL: the same named operations as ``AppDatabase`` (``StoreEngine``), for
@@ -8,14 +9,21 @@ import Foundation
 public final class PostgresStore: Sendable {
     let pool: PostgresPool
     let timer: DatabaseTimer
+    /// Renders the request emails; nil in tools that do not touch requests.
+    let requestEmails: (any RequestEmailComposer)?
+    let newCode: @Sendable () -> String
     /// How long a deliverer holds the emails it took: after that, one whose holder died is due
     /// again for any other deliverer.
     public static let claimDuration: TimeInterval = 300
 
     /// Connects to `url` (a `postgres://` or `postgresql://` URL, as libpq reads it) with up to
-    /// `connections` connections (one per worker thread), and migrates the schema.
+    /// `connections` connections (one per worker thread), and migrates the schema. `emails`
+    /// renders the request emails, `codes` makes their confirmation codes.
     public init(url: String, connections: Int = 8, statementTimeout: Duration = .seconds(5),
-                metrics: (any MetricsFactory)? = nil) throws {
+                metrics: (any MetricsFactory)? = nil, emails: (any RequestEmailComposer)? = nil,
+                codes: @escaping @Sendable () -> String = { Secret.generate() }) throws {
+        requestEmails = emails
+        newCode = codes
         pool = PostgresPool(url: url, size: connections, statementTimeout: statementTimeout)
         timer = metrics.map { DatabaseTimer(engine: "postgresql", factory: $0) } ?? DatabaseTimer(engine: "postgresql")
         try PostgresMigrator.migrate(pool)

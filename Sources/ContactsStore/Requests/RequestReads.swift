@@ -19,7 +19,7 @@ extension AppDatabase {
     public func serviceFacts(ofService id: Int64, wanted: Set<CustomerID> = [], now: Date? = nil) throws -> ServiceFacts? {
         try timedRead { db in
             guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
-            var facts = try Self.serviceFacts(service, wanted: wanted, db)
+            var facts = try SQLiteRequestTransaction(db).serviceFacts(service, wanted: wanted)
             if let now {
                 let due = Set(try Int64.fetchAll(db, sql: """
                     SELECT id FROM change_request WHERE service_id = ? AND state = 'waiting' AND expires_at <= ?
@@ -58,17 +58,7 @@ extension AppDatabase {
     /// administrative contact). A request past its window is expired first (its event and
     /// emails). Anybody else gets ``RequestError/notFound``, as for a request that does not exist.
     public func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot {
-        let due = try timedRead { db -> Bool? in
-            guard let loaded = try Self.load(id, db), loaded.facts.isVisible(to: account) else { return nil }
-            return loaded.facts.isDue(now: now)
-        }
-        guard let due else { throw RequestError.notFound }
-        if due {
-            let writer = writer(try emailComposer())
-            try timedWrite { db in _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
-        }
-        guard let snapshot = try timedRead({ db in try Self.snapshot(id, db) }) else { throw RequestError.notFound }
-        return snapshot
+        try visibleRequest(id, for: account, now: now)
     }
 
     /// One page of the requests the account takes part in (as asker, confirmer, old or new
@@ -77,32 +67,7 @@ extension AppDatabase {
     public func requests(
         for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
     ) throws -> RequestList {
-        let due = try timedRead { db in
-            try Int64.fetchAll(
-                db, sql: Self.dueRequestsOfAccountSQL, arguments: ["account": account.rawValue, "now": now])
-        }
-        if !due.isEmpty {
-            let writer = writer(try emailComposer())
-            try timedWrite { db in
-                for id in due { _ = try Self.expireIfDue(id, now: now, writer: writer, db) }
-            }
-        }
-        return try timedRead { db in
-            var arguments: StatementArguments = ["account": account.rawValue, "limit": max(1, limit) + 1]
-            if let state { arguments += ["state": state.rawValue] }
-            if let after {
-                arguments += ["open": after.open, "requestedAt": after.requestedAt, "id": after.id]
-            }
-            let rows = try Row.fetchAll(
-                db, sql: Self.requestsOfAccountSQL(filteringState: state != nil, paging: after != nil), arguments: arguments)
-            let more = rows.count > max(1, limit)
-            let page = try rows.prefix(max(1, limit)).compactMap { try Self.snapshot($0[0], db) }
-            var countArguments: StatementArguments = ["account": account.rawValue]
-            if let state { countArguments += ["state": state.rawValue] }
-            let total = try Int.fetchOne(db, sql: Self.countOfAccountSQL(filteringState: state != nil), arguments: countArguments) ?? 0
-            let next = more ? page.last.map { RequestListCursor(open: $0.state.isOpen, requestedAt: $0.requestedAt, id: $0.id) } : nil
-            return RequestList(requests: page, totalCount: total, next: next)
-        }
+        try requestList(for: account, state: state, after: after, limit: limit, now: now)
     }
 }
 
@@ -141,44 +106,4 @@ public struct RequestListCursor: Sendable, Equatable {
         else { return nil }
         self.init(open: parts[0] == "o", requestedAt: Date(timeIntervalSince1970: Double(milliseconds) / 1000), id: id)
     }
-}
-
-// MARK: - The queries behind the lists (their plans are tested)
-
-extension AppDatabase {
-    /// The IDs of the requests `:account` takes part in: one index search per part it may play.
-    static let idsOfAccountSQL = """
-        SELECT id FROM change_request WHERE requester = :account
-        UNION SELECT id FROM change_request WHERE from_account = :account
-        UNION SELECT id FROM change_request WHERE to_account = :account
-        UNION SELECT request_id FROM confirmation WHERE confirmer = :account
-        """
-
-    /// The row value `(state = 'waiting', requested_at, id)` orders the list (all descending),
-    /// so the page after a cursor is the rows below it.
-    static func requestsOfAccountSQL(filteringState: Bool, paging: Bool) -> String {
-        """
-        SELECT id FROM change_request
-        WHERE id IN (\(idsOfAccountSQL)) \(filteringState ? "AND state = :state" : "")
-        \(paging ? "AND (state = 'waiting', requested_at, id) < (:open, :requestedAt, :id)" : "")
-        ORDER BY state = 'waiting' DESC, requested_at DESC, id DESC
-        LIMIT :limit
-        """
-    }
-
-    static func countOfAccountSQL(filteringState: Bool) -> String {
-        """
-        SELECT count(*) FROM change_request
-        WHERE id IN (\(idsOfAccountSQL)) \(filteringState ? "AND state = :state" : "")
-        """
-    }
-
-    static let dueRequestsOfAccountSQL = """
-        SELECT id FROM change_request
-        WHERE state = 'waiting' AND expires_at <= :now AND id IN (\(idsOfAccountSQL))
-        """
-
-    static let dueRequestsSQL = """
-        SELECT id FROM change_request WHERE state = 'waiting' AND expires_at <= :now ORDER BY expires_at, id
-        """
 }
