@@ -1,10 +1,17 @@
 import ContactsDomain
+import CoreMetrics
+import Credentials
 import Foundation
 
 /// The named operations both engines provide, ``AppDatabase`` (SQLite) and ``PostgresStore``:
 /// what callers and the conformance tests use when the engine does not matter. Operations join
 /// it as the PostgreSQL engine gains them; the rest are ``AppDatabase``'s alone for now.
 public protocol StoreEngine: Sendable {
+    /// The same database with the request emails written by `emails` and its transactions
+    /// timed by `metrics`: how the web application hands both to a store opened before it.
+    func with(
+        emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String, metrics: (any MetricsFactory)?
+    ) -> Self
     func appliedMigrations() throws -> [String]
     func createAccounts(_ accounts: [(account: Account, passwordHash: String)], now: Date) throws
     func account(_ id: CustomerID) throws -> Account?
@@ -83,9 +90,49 @@ public protocol StoreEngine: Sendable {
     func expireDueRequests(now: Date) throws -> Int
     func request(_ id: Int64, for account: CustomerID, now: Date) throws -> RequestSnapshot
     func requests(for account: CustomerID, state: RequestState?, after: RequestListCursor?, limit: Int, now: Date) throws -> RequestList
+
+    func contactsPage(for account: CustomerID, query: ContactsQuery) throws -> ContactsPage
+    func roleHolders(ofService id: Int64) throws -> (name: String, type: ServiceType, holders: RoleHolders)?
+    func serviceFacts(ofService id: Int64, wanted: Set<CustomerID>, now: Date?) throws -> ServiceFacts?
+    func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>]
+    func openRequests(onService id: Int64, now: Date?) throws -> [Role: Int64]
+
+    func setOwner(_ owner: OwnerDetails, ofService serviceID: Int64, now: Date) throws
+    func setOwners(_ owners: [(serviceID: Int64, owner: OwnerDetails)], now: Date) throws
+    func owner(ofService serviceID: Int64, now: Date) throws -> StoredOwner?
+    @discardableResult
+    func updateOwner(
+        ofService serviceID: Int64, by requester: CustomerID, to proposed: OwnerContactDetails,
+        previewedRevision: Int, tokenDigest: String, now: Date,
+        emails: (OwnerUpdateMail) -> [OutgoingEmail]
+    ) throws -> OwnerRules.UpdateDecision
+    func ownerEmailLink(tokenDigest: String) throws -> OwnerEmailLink?
+    @discardableResult
+    func confirmOwnerEmail(tokenDigest: String, now: Date) throws -> OwnerEmailLink
+    func serviceEvents(ofService serviceID: Int64) throws -> [ServiceEvent]
+
+    func createAPIToken(
+        for account: CustomerID, name: String, scope: APITokenScope, days: Int?, digest: String, now: Date
+    ) throws -> APITokenInfo
+    func apiTokens(of account: CustomerID) throws -> [APITokenInfo]
+    @discardableResult
+    func revokeAPIToken(_ id: Int64, of account: CustomerID, now: Date) throws -> Bool
+    func apiTokenAccess(digest: String, now: Date) throws -> APITokenAccess?
+    func recordAPITokenUse(_ access: APITokenAccess, now: Date) throws
 }
 
 extension StoreEngine {
+    /// See ``with(emails:codes:metrics:)``: fresh codes from `Secret`, the store's own timer
+    /// when `metrics` is nil.
+    public func with(emails: any RequestEmailComposer, metrics: (any MetricsFactory)? = nil) -> Self {
+        with(emails: emails, codes: { Secret.generate() }, metrics: metrics)
+    }
+
+    /// See ``serviceFacts(ofService:wanted:now:)``.
+    public func serviceFacts(ofService id: Int64) throws -> ServiceFacts? {
+        try serviceFacts(ofService: id, wanted: [], now: nil)
+    }
+
     /// A pending email change without new preferences.
     @discardableResult
     public func requestEmailChange(

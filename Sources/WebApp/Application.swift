@@ -13,7 +13,7 @@ import Logging
 /// by every FastCGI worker thread; it keeps no mutable state of its own.
 public final class Application: HTTPResponder {
     public let configuration: AppConfiguration
-    let database: AppDatabase
+    let database: any StoreEngine
     let catalog: Catalog
     let sessions: SessionManager
     /// The emails of an address change, rendered before the store writes them.
@@ -38,7 +38,7 @@ public final class Application: HTTPResponder {
     }
 
     /// For tests: a given database and clock. The database gets the application's request emails.
-    public init(configuration: AppConfiguration, database: AppDatabase, clock: @escaping @Sendable () -> Date) throws {
+    public init(configuration: AppConfiguration, database: any StoreEngine, clock: @escaping @Sendable () -> Date) throws {
         self.configuration = configuration
         self.clock = clock
         self.catalog = try Catalog(contentsOf: (configuration.templatesDirectory as NSString).appendingPathComponent("Localizable.xcstrings"))

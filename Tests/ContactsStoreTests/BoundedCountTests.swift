@@ -56,9 +56,9 @@ import Testing
     }
 
     @Test func theFilteredCountSQLReadsAtMostTheBoundPlusOne() {
-        let bounded = ContactsPageQuery(account: cid("re1-ovh"), query: ContactsQuery(role: .billing)).countSQL()
+        let bounded = ContactsPageQuery(account: cid("re1-ovh"), query: ContactsQuery(role: .billing), dialect: .sqlite).countStatement().sql
         #expect(bounded.hasSuffix("LIMIT \(bound + 1)"))
-        let exact = ContactsPageQuery(account: cid("re1-ovh"), query: ContactsQuery()).countSQL()
+        let exact = ContactsPageQuery(account: cid("re1-ovh"), query: ContactsQuery(), dialect: .sqlite).countStatement().sql
         #expect(!exact.contains("LIMIT"))
     }
 }

@@ -44,7 +44,7 @@ import Testing
             #expect(AppDatabase.isUnavailable(error))
         }
         // The connection stays usable.
-        #expect(try store.appliedMigrations() == ["pg-v1"])
+        #expect(try store.appliedMigrations() == ["pg-v1", "pg-v2-api-tokens"])
     }
 
     @Test func parametersAreNeverSplicedIntoTheStatement() throws {

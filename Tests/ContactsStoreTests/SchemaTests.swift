@@ -137,11 +137,10 @@ import Testing
             .type: ContactsCursor(sort: .type, type: .vps, name: "s5.example", serviceID: 6),
         ]
         for query in Self.queries {
-            let pageQuery = ContactsPageQuery(account: me, query: query)
+            let pageQuery = ContactsPageQuery(account: me, query: query, dialect: .sqlite)
             for (cursor, backward) in [(nil, false), (cursors[query.sort], false), (cursors[query.sort], true)] {
-                var (sql, arguments) = pageQuery.rowsSQL(from: cursor, backward: backward)
-                arguments += [51]
-                let details = try plan(db, sql, arguments)
+                let statement = pageQuery.rowsStatement(from: cursor, backward: backward, limit: 51)
+                let details = try plan(db, statement.sql, statement.arguments)
                 let membership = try #require(details.first, "\(query)")
                 let index = query.sort == .name && query.type == nil
                     ? "service_membership_on_name" : "service_membership_on_type"
@@ -163,8 +162,9 @@ import Testing
         let db = try world()
         let me = cid("aa1-ovh")
         for query in Self.queries where query.text.isEmpty {
-            let pageQuery = ContactsPageQuery(account: me, query: query)
-            let details = try plan(db, pageQuery.countSQL(), pageQuery.filterArguments)
+            let pageQuery = ContactsPageQuery(account: me, query: query, dialect: .sqlite)
+            let statement = pageQuery.countStatement()
+            let details = try plan(db, statement.sql, statement.arguments)
             // Unfiltered, the count is the stored one (StoredCountTests).
             guard pageQuery.isFiltered else {
                 #expect(details.contains { $0.hasPrefix("SEARCH account_service_count USING PRIMARY KEY") },

@@ -92,12 +92,16 @@ struct StoreBenchmark {
             ("count alone, role filter", ContactsQuery(role: .billing)),
             ("count alone, type filter", ContactsQuery(type: .vps)),
         ] {
-            let pageQuery = ContactsPageQuery(account: reseller, query: query)
-            try measure(label) { _ = try db.dbPool.read { try pageQuery.count($0) } }
+            let pageQuery = ContactsPageQuery(account: reseller, query: query, dialect: .sqlite)
+            try measure(label) {
+                _ = try db.dbPool.read { try SQLiteContactsReader(db: $0).count(pageQuery.countStatement(), bounded: pageQuery.isFiltered) }
+            }
         }
         try measure("rows alone, 51 rows, no count") {
-            let pageQuery = ContactsPageQuery(account: reseller, query: middle)
-            _ = try db.dbPool.read { try pageQuery.fetch($0, from: middle.cursor, backward: false, limit: 51) }
+            let pageQuery = ContactsPageQuery(account: reseller, query: middle, dialect: .sqlite)
+            _ = try db.dbPool.read {
+                try SQLiteContactsReader(db: $0).rows(pageQuery.rowsStatement(from: middle.cursor, backward: false, limit: 51))
+            }
         }
         try measure("50-row page, text filter matching many ('svc-1')", runs: 10) {
             _ = try db.contactsPage(for: reseller, query: ContactsQuery(text: "svc-1"))
@@ -108,7 +112,9 @@ struct StoreBenchmark {
         try measure("50-row page, non-ASCII text filter matching none ('żółw')", runs: 10) {
             _ = try db.contactsPage(for: reseller, query: ContactsQuery(text: "żółw"))
         }
-        let textCount = ContactsPageQuery(account: reseller, query: ContactsQuery(text: "zzz"))
-        try measure("count alone, text filter", runs: 10) { _ = try db.dbPool.read { try textCount.count($0) } }
+        let textCount = ContactsPageQuery(account: reseller, query: ContactsQuery(text: "zzz"), dialect: .sqlite)
+        try measure("count alone, text filter", runs: 10) {
+            _ = try db.dbPool.read { try SQLiteContactsReader(db: $0).count(textCount.countStatement(), bounded: true) }
+        }
     }
 }

@@ -41,7 +41,7 @@ struct TestApp {
         let clock = self.clock
         app = try Application(configuration: configuration, database: database, clock: { clock.now })
         // The application's database: the same file, with the application's request emails.
-        self.database = app.database
+        self.database = app.database as! AppDatabase
     }
 
     @discardableResult

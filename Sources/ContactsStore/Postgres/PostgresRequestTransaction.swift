@@ -96,16 +96,8 @@ struct PostgresRequestTransaction: RequestTransaction {
         return try rows.map { try $0.int64("id") }
     }
 
-    func ids(_ statement: RequestListStatement, column: String) throws -> [Int64] {
-        let parameters: [(any PostgresBindable)?] = statement.values.map { value in
-            switch value {
-            case .text(let text): text
-            case .bool(let bool): bool
-            case .date(let date): date
-            case .int(let int): int
-            }
-        }
-        return try connection.query(statement.sql, parameters).map { try $0.int64(column) }
+    func ids(_ statement: SharedStatement, column: String) throws -> [Int64] {
+        try connection.query(statement.sql, statement.parameters).map { try $0.int64(column) }
     }
 
     func insertRequest(_ record: ChangeRequestRecord, roles: [Role]) throws -> Int64 {

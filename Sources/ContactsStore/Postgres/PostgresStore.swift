@@ -29,6 +29,24 @@ public final class PostgresStore: Sendable {
         try PostgresMigrator.migrate(pool)
     }
 
+    private init(sharing other: PostgresStore, emails: any RequestEmailComposer,
+                 codes: @escaping @Sendable () -> String, timer: DatabaseTimer) {
+        pool = other.pool
+        requestEmails = emails
+        newCode = codes
+        self.timer = timer
+    }
+
+    /// The same database (one pool) with the request emails written by `emails`, and its
+    /// transactions timed by `metrics` when given (see ``AppDatabase/with(emails:codes:metrics:)``).
+    public func with(
+        emails: any RequestEmailComposer, codes: @escaping @Sendable () -> String = { Secret.generate() },
+        metrics: (any MetricsFactory)? = nil
+    ) -> PostgresStore {
+        PostgresStore(sharing: self, emails: emails, codes: codes,
+                      timer: metrics.map { DatabaseTimer(engine: "postgresql", factory: $0) } ?? timer)
+    }
+
     /// A read transaction on one snapshot, timed.
     @discardableResult
     func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {

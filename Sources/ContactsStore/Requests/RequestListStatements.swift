@@ -1,17 +1,6 @@
 import ContactsDomain
 import Foundation
 
-/// A statement of the requests list with its parameters, numbered `$1`, `$2`, ... in the order
-/// they first appear (SQLite numbers `$n` by appearance, PostgreSQL by n: so they agree).
-struct RequestListStatement {
-    enum Value {
-        case text(String), bool(Bool), date(Date), int(Int64)
-    }
-
-    var sql: String
-    var values: [Value]
-}
-
 /// The queries behind "My requests", for both engines (their plans are tested).
 enum RequestListStatements {
     /// The IDs of the requests `$1` takes part in: one index search per part it may play.
@@ -25,8 +14,8 @@ enum RequestListStatements {
     /// One page, plus one row to tell whether another follows. The row value
     /// `(state = 'waiting', requested_at, id)` orders the list (all descending), so the page
     /// after a cursor is the rows below it.
-    static func page(of account: CustomerID, state: RequestState?, after: RequestListCursor?, limit: Int) -> RequestListStatement {
-        var values: [RequestListStatement.Value] = [.text(account.rawValue)]
+    static func page(of account: CustomerID, state: RequestState?, after: RequestListCursor?, limit: Int) -> SharedStatement {
+        var values: [SharedStatement.Value] = [.text(account.rawValue)]
         var conditions = ""
         if let state {
             values.append(.text(state.rawValue))
@@ -38,7 +27,7 @@ enum RequestListStatements {
             conditions += " AND (state = 'waiting', requested_at, id) < ($\(n - 2), $\(n - 1), $\(n))"
         }
         values.append(.int(Int64(limit)))
-        return RequestListStatement(sql: """
+        return SharedStatement(sql: """
             SELECT id FROM change_request
             WHERE id IN (\(idsOfAccount))\(conditions)
             ORDER BY state = 'waiting' DESC, requested_at DESC, id DESC
@@ -47,16 +36,16 @@ enum RequestListStatements {
     }
 
     /// How many requests the list has on all pages; answers `n`.
-    static func count(of account: CustomerID, state: RequestState?) -> RequestListStatement {
-        RequestListStatement(sql: """
+    static func count(of account: CustomerID, state: RequestState?) -> SharedStatement {
+        SharedStatement(sql: """
             SELECT count(*) AS n FROM change_request
             WHERE id IN (\(idsOfAccount))\(state == nil ? "" : " AND state = $2")
             """, values: [.text(account.rawValue)] + (state.map { [.text($0.rawValue)] } ?? []))
     }
 
     /// The account's requests past their window, still waiting.
-    static func due(of account: CustomerID, now: Date) -> RequestListStatement {
-        RequestListStatement(sql: """
+    static func due(of account: CustomerID, now: Date) -> SharedStatement {
+        SharedStatement(sql: """
             SELECT id FROM change_request
             WHERE id IN (\(idsOfAccount)) AND state = 'waiting' AND expires_at <= $2
             """, values: [.text(account.rawValue), .date(now)])
@@ -75,7 +64,7 @@ extension RequestTransaction {
         return RequestList(requests: page, totalCount: Int(total), next: next)
     }
 
-    func ids(_ statement: RequestListStatement) throws -> [Int64] {
+    func ids(_ statement: SharedStatement) throws -> [Int64] {
         try ids(statement, column: "id")
     }
 }

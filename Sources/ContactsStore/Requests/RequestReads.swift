@@ -7,46 +7,21 @@ import GRDB
 extension AppDatabase {
     /// Current holders of a service's roles (nil if no such service).
     public func roleHolders(ofService id: Int64) throws -> (name: String, type: ServiceType, holders: RoleHolders)? {
-        try timedRead { db in
-            guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
-            return (service.name, service.type, service.holders)
-        }
+        try sharedRead { try $0.roleHolders(ofService: id) }
     }
 
     /// What `ChangeRules.check` needs about a service for a submission asking for `wanted`
     /// (nil if no such service). With `now`, requests whose window has passed are not counted
     /// as open (the next action on them expires them).
     public func serviceFacts(ofService id: Int64, wanted: Set<CustomerID> = [], now: Date? = nil) throws -> ServiceFacts? {
-        try timedRead { db in
-            guard let service = try ServiceRecord.fetchOne(db, key: id)?.storedService else { return nil }
-            var facts = try SQLiteRequestTransaction(db).serviceFacts(service, wanted: wanted)
-            if let now {
-                let due = Set(try Int64.fetchAll(db, sql: """
-                    SELECT id FROM change_request WHERE service_id = ? AND state = 'waiting' AND expires_at <= ?
-                    """, arguments: [id, now]))
-                facts.openRequests = facts.openRequests.filter { !due.contains($0.value) }
-            }
-            return facts
-        }
+        try sharedRead { try $0.serviceFacts(ofService: id, wanted: wanted, now: now) }
     }
 
     /// The roles with a request still open (and not past its window), per service, for the
     /// services of one contacts page.
     public func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>] {
         guard !ids.isEmpty else { return [:] }
-        return try timedRead { db in
-            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-            var arguments = StatementArguments(ids)
-            arguments += [now]
-            var result: [Int64: Set<Role>] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT rr.service_id, rr.role FROM change_request_role rr JOIN change_request r ON r.id = rr.request_id
-                WHERE rr.open = 1 AND rr.service_id IN (\(placeholders)) AND r.expires_at > ?
-                """, arguments: arguments) {
-                if let role = Role(rawValue: row[1]) { result[row[0], default: []].insert(role) }
-            }
-            return result
-        }
+        return try sharedRead { try $0.openRoles(onServices: ids, now: now) }
     }
 
     /// Open requests on a service: role → request ID (see ``serviceFacts(ofService:wanted:now:)``).
@@ -68,6 +43,65 @@ extension AppDatabase {
         for account: CustomerID, state: RequestState? = nil, after: RequestListCursor? = nil, limit: Int = 50, now: Date
     ) throws -> RequestList {
         try requestList(for: account, state: state, after: after, limit: limit, now: now)
+    }
+}
+
+extension PostgresStore {
+    /// See ``AppDatabase/roleHolders(ofService:)``.
+    public func roleHolders(ofService id: Int64) throws -> (name: String, type: ServiceType, holders: RoleHolders)? {
+        try sharedRead { try $0.roleHolders(ofService: id) }
+    }
+
+    /// See ``AppDatabase/serviceFacts(ofService:wanted:now:)``.
+    public func serviceFacts(ofService id: Int64, wanted: Set<CustomerID> = [], now: Date? = nil) throws -> ServiceFacts? {
+        try sharedRead { try $0.serviceFacts(ofService: id, wanted: wanted, now: now) }
+    }
+
+    /// See ``AppDatabase/openRoles(onServices:now:)``.
+    public func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>] {
+        guard !ids.isEmpty else { return [:] }
+        return try sharedRead { try $0.openRoles(onServices: ids, now: now) }
+    }
+
+    public func openRequests(onService id: Int64, now: Date? = nil) throws -> [Role: Int64] {
+        try serviceFacts(ofService: id, now: now)?.openRequests ?? [:]
+    }
+
+    /// See ``AppDatabase/contactsPage(for:query:)``.
+    public func contactsPage(for account: CustomerID, query: ContactsQuery) throws -> ContactsPage {
+        try read { connection in
+            try ContactsPageQuery(account: account, query: query, dialect: .postgres).page(PostgresContactsReader(connection: connection))
+        }
+    }
+}
+
+extension StoreTransaction where Self: RequestTransaction {
+    func roleHolders(ofService id: Int64) throws -> (name: String, type: ServiceType, holders: RoleHolders)? {
+        try service(id, forUpdate: false).map { ($0.name, $0.type, $0.holders) }
+    }
+
+    func serviceFacts(ofService id: Int64, wanted: Set<CustomerID>, now: Date?) throws -> ServiceFacts? {
+        guard let service = try service(id, forUpdate: false) else { return nil }
+        var facts = try serviceFacts(service, wanted: wanted)
+        if let now {
+            let due = Set(try dueRequests(onService: id, now: now))
+            facts.openRequests = facts.openRequests.filter { !due.contains($0.value) }
+        }
+        return facts
+    }
+
+    func openRoles(onServices ids: [Int64], now: Date) throws -> [Int64: Set<Role>] {
+        // One parameter per service: both engines read the list alike (a page has at most 200).
+        let values = ids.map { SharedStatement.Value.int($0) } + [.date(now)]
+        let placeholders = (1...ids.count).map { "$\($0)" }.joined(separator: ", ")
+        var result: [Int64: Set<Role>] = [:]
+        for row in try rows(SharedStatement(sql: """
+            SELECT rr.service_id, rr.role FROM change_request_role rr JOIN change_request r ON r.id = rr.request_id
+            WHERE rr.open = 1 AND rr.service_id IN (\(placeholders)) AND r.expires_at > $\(ids.count + 1)
+            """, values: values)) {
+            if let role = Role(rawValue: try row.string("role")) { result[try row.int64("service_id"), default: []].insert(role) }
+        }
+        return result
     }
 }
 

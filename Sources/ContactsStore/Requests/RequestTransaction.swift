@@ -27,7 +27,7 @@ protocol RequestTransaction {
     func lockCreationLimits(of accounts: [CustomerID]) throws
     func dueRequests(onService id: Int64?, now: Date) throws -> [Int64]
     /// The integers of `column` in the statement's rows.
-    func ids(_ statement: RequestListStatement, column: String) throws -> [Int64]
+    func ids(_ statement: SharedStatement, column: String) throws -> [Int64]
 
     func insertRequest(_ record: ChangeRequestRecord, roles: [Role]) throws -> Int64
     func insertCodeFailure(ofRequest id: Int64, by account: CustomerID, at: Date) throws

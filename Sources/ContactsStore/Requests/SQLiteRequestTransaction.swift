@@ -71,7 +71,7 @@ struct SQLiteRequestTransaction: RequestTransaction {
         return try Int64.fetchAll(db, sql: RequestStatements.due, arguments: [now])
     }
 
-    func ids(_ statement: RequestListStatement, column: String) throws -> [Int64] {
+    func ids(_ statement: SharedStatement, column: String) throws -> [Int64] {
         try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map { $0[column] }
     }
 
@@ -119,19 +119,6 @@ struct SQLiteRequestTransaction: RequestTransaction {
 
     func enqueue(_ emails: [OutgoingEmail], requestID: Int64, now: Date) throws {
         try AppDatabase.enqueue(emails, requestID: requestID, now: now, db)
-    }
-}
-
-extension RequestListStatement {
-    var arguments: StatementArguments {
-        StatementArguments(values.map { value -> any DatabaseValueConvertible in
-            switch value {
-            case .text(let text): text
-            case .bool(let bool): bool
-            case .date(let date): date
-            case .int(let int): int
-            }
-        })
     }
 }
 

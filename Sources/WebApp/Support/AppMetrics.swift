@@ -47,7 +47,7 @@ final class AppMetrics: Sendable {
     }
 
     /// The registry's text, with the outbox read now.
-    func exposition(database: AppDatabase, now: Date) throws -> [UInt8] {
+    func exposition(database: any StoreEngine, now: Date) throws -> [UInt8] {
         let outbox = try database.outboxHealth(now: now)
         registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "contacts", metricName: "outbox_pending", unitName: "emails", helpText: "Emails waiting for delivery"))

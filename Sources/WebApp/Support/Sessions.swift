@@ -28,7 +28,7 @@ struct SessionManager {
     /// Touching a session on every request would turn each read into a write.
     static let touchInterval: TimeInterval = 60
 
-    let database: AppDatabase
+    let database: any StoreEngine
     let configuration: AppConfiguration
 
     var cookieName: String { configuration.secureCookies ? Self.secureCookieName : Self.cookieName }
