@@ -22,6 +22,9 @@ public final class FastCGIServer: Sendable {
             /// `group` connect: run the app as its own user and give the socket the group nginx's
             /// workers run as (`www-data` on Debian). The file is removed when the server stops.
             case unixSocket(path: String, mode: UInt32 = 0o660, group: String? = nil)
+            /// A TCP port on a numeric address, for nginx on another host (several app hosts
+            /// behind one nginx upstream): see `ListeningSocket.init(tcpHost:port:backlog:)`.
+            case tcp(host: String, port: UInt16)
             /// The listening socket passed as standard input, as `spawn-fcgi` does. Stopping shuts
             /// that socket down (it is how blocked accepts are woken), so it serves this one
             /// process: spawn-fcgi's default of one child, not `-F N` children sharing it.
@@ -196,6 +199,9 @@ public final class FastCGIServer: Sendable {
         case .unixSocket(let path, let mode, let group):
             socket = try ListeningSocket(unixPath: path, mode: mode, group: group, backlog: configuration.backlog)
             socketDescription = path
+        case .tcp(let host, let port):
+            socket = try ListeningSocket(tcpHost: host, port: port, backlog: configuration.backlog)
+            socketDescription = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .inherited:
             socket = try ListeningSocket(inheritedDescriptor: 0)
             socketDescription = "inherited socket on standard input"

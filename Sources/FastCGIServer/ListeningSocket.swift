@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The listening socket workers accept on: a unix socket this process creates (and removes at
-/// the end), or the one inherited as standard input from `spawn-fcgi`.
+/// the end), a TCP port, or the one inherited as standard input from `spawn-fcgi`.
 struct ListeningSocket: ~Copyable {
     let descriptor: Int32
     /// The path this process bound, with the file's identity, so that only our own file is removed.
@@ -57,6 +57,38 @@ struct ListeningSocket: ~Copyable {
 
         self.descriptor = descriptor
         self.createdPath = (path, UInt64(status.st_dev), UInt64(status.st_ino))
+    }
+
+    /// Binds a TCP socket on `host` (an IPv4 or IPv6 address, not a name) and `port`: how nginx on
+    /// another host reaches this one. Anybody who can reach the port can send requests as nginx
+    /// would, so it belongs on the hosts' private network (or behind a firewall that lets only
+    /// nginx in); libfcgi also honours `FCGI_WEB_SERVER_ADDRS`, a list of the addresses allowed.
+    init(tcpHost host: String, port: UInt16, backlog: Int32) throws(FastCGIServer.Error) {
+        let description = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else {
+            throw .invalidConfiguration("not a numeric IP address: \(host)")
+        }
+        defer { freeaddrinfo(found) }
+        let descriptor = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw .socket(operation: "socket", path: description, errno: errno) }
+        func fail(_ operation: String) -> FastCGIServer.Error {
+            let code = errno
+            Glibc.close(descriptor)
+            return .socket(operation: operation, path: description, errno: code)
+        }
+        // A restarted host binds its port again at once, past the old connections' TIME_WAIT.
+        var on: Int32 = 1
+        guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw fail("setsockopt")
+        }
+        guard bind(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else { throw fail("bind") }
+        guard listen(descriptor, backlog) == 0 else { throw fail("listen") }
+        self.descriptor = descriptor
+        self.createdPath = nil
     }
 
     /// Standard input as handed over by `spawn-fcgi` (FCGI_LISTENSOCK_FILENO): it must be a

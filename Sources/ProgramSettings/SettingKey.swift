@@ -13,6 +13,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
 
     // contacts-fcgi.
     case socket
+    case listen
     case inheritSocket = "inherit-socket"
     case socketMode = "socket-mode"
     case socketGroup = "socket-group"

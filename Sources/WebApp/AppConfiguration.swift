@@ -4,7 +4,10 @@ import Foundation
 
 /// Everything the web application needs to know about its surroundings, read once at start.
 public struct AppConfiguration: Sendable {
-    public var databasePath: String
+    /// The store: a SQLite file path or a `postgres://` URL (``DatabaseLocation``).
+    public var databaseLocation: String
+    /// On PostgreSQL, the most connections the application holds: one per worker thread.
+    public var databaseConnections: Int
     /// Holds the `.mustache` templates and the string catalog `Localizable.xcstrings`.
     public var templatesDirectory: String
     /// Absolute links (in emails) are built from this, never from the request's Host header.
@@ -37,7 +40,8 @@ public struct AppConfiguration: Sendable {
     public var benchRoutes: Bool
 
     public init(
-        databasePath: String,
+        databaseLocation: String,
+        databaseConnections: Int = 8,
         templatesDirectory: String,
         publicBaseURL: String,
         defaultLanguage: Language = .pl,
@@ -54,7 +58,8 @@ public struct AppConfiguration: Sendable {
         demoMailboxDirectory: String? = nil,
         benchRoutes: Bool = false
     ) {
-        self.databasePath = databasePath
+        self.databaseLocation = databaseLocation
+        self.databaseConnections = databaseConnections
         self.templatesDirectory = templatesDirectory
         self.publicBaseURL = publicBaseURL
         self.defaultLanguage = defaultLanguage

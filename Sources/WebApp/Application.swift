@@ -29,12 +29,14 @@ public final class Application: HTTPResponder {
     private let router: Router
     let metrics = AppMetrics()
 
+    /// Opens (and migrates) the store the configuration names: a SQLite file, or PostgreSQL
+    /// with a pool of `databaseConnections`.
     public convenience init(configuration: AppConfiguration) throws {
-        try self.init(
-            configuration: configuration,
-            database: AppDatabase(path: configuration.databasePath),
-            clock: { Date() }
-        )
+        let database: any StoreEngine = switch DatabaseLocation(configuration.databaseLocation) {
+        case .sqlite(let path): try AppDatabase(path: path)
+        case .postgres(let url): try PostgresStore(url: url, connections: configuration.databaseConnections)
+        }
+        try self.init(configuration: configuration, database: database, clock: { Date() })
     }
 
     /// For tests: a given database and clock. The database gets the application's request emails.

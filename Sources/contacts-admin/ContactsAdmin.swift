@@ -81,7 +81,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the SQLite database, creating its folder and migrating the schema as needed.
     func open() throws -> AppDatabase {
         if case .postgres = DatabaseLocation(database) {
-            throw OperatorError("this command works on a SQLite file only for now; on PostgreSQL: migrate, add-account, set-password, set-payment, add-service, deliver-mail, expire-requests, outbox, purge")
+            throw OperatorError("this command works on a SQLite file only (on PostgreSQL, every command but backup and bench-data works; back PostgreSQL up with pg_dump)")
         }
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent()
         do {
@@ -347,10 +347,6 @@ struct AddService: ParsableCommand {
     func run() throws {
         let ownerDetails = owner.isEmpty ? nil : try owner.details()
         let database = try options.openEngine()
-        let ownerStore = database as? AppDatabase
-        if ownerDetails != nil && ownerStore == nil {
-            throw OperatorError("an owner can be given on a SQLite file only for now; add the service without one")
-        }
         let missing = try [admin, tech, billing].filter { try database.account($0) == nil }
         guard missing.isEmpty else {
             let list = Set(missing).map(\.rawValue).sorted()
@@ -366,8 +362,8 @@ struct AddService: ParsableCommand {
             throw error.explained()
         }
         print("Created service \(id): \(name) (\(type.rawValue)); admin \(admin), tech \(tech), billing \(billing).")
-        if let ownerDetails, let ownerStore {
-            try ownerStore.setOwner(ownerDetails, ofService: id, now: Date())
+        if let ownerDetails {
+            try database.setOwner(ownerDetails, ofService: id, now: Date())
             print("Owner: \(describe(ownerDetails)).")
         }
     }

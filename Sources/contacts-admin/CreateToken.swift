@@ -22,7 +22,7 @@ struct CreateToken: ParsableCommand {
     var days: Int?
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         let token = APITokenSecret.generate()
         let info: APITokenInfo
         do {

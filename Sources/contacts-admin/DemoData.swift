@@ -92,7 +92,7 @@ struct DemoData: ParsableCommand {
     ]
 
     func run() throws {
-        let database = try options.open()
+        let database = try options.openEngine()
         if try database.account(CustomerID(parsing: Self.signIns[0].id)) != nil {
             print("Demo data is already loaded in \(options.database); nothing written.")
             printSignIns()

@@ -69,7 +69,7 @@ struct SetOwner: ParsableCommand {
 
     func run() throws {
         let details = try owner.details()
-        let database = try options.open()
+        let database = try options.openEngine()
         do {
             try database.setOwner(details, ofService: service, now: Date())
         } catch let error as StoreError {

@@ -33,6 +33,9 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Listen on a new unix socket at this path. [env: CONTACTS_SOCKET]")
     var socket: String?
 
+    @Option(help: "Listen on TCP at a numeric ADDRESS:PORT (10.0.0.5:9000, [fd00::5]:9000), for nginx on another host; a private network only. [env: CONTACTS_LISTEN]")
+    var listen: String?
+
     @Flag(help: "Accept on the listening socket passed as standard input, as spawn-fcgi does. [env: CONTACTS_INHERIT_SOCKET=1]")
     var inheritSocket = false
 
@@ -45,7 +48,7 @@ struct ContactsFCGI: ParsableCommand {
     @Option(help: "Worker threads. [env: CONTACTS_WORKERS] (default: two per core)")
     var workers: Int?
 
-    @Option(help: "SQLite database file; create it with `contacts-admin migrate` (a postgres:// URL is refused for now). [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
+    @Option(help: "SQLite database file (create it with `contacts-admin migrate`) or postgres:// URL (password from PGPASSFILE, PGPASSWORD or the URL). [env: CONTACTS_DATABASE] (default: run/contacts.sqlite)")
     var database: String?
 
     @Option(help: "A file whose first line is the --database value, for a location that is a secret. [env: CONTACTS_DATABASE_FILE]")
@@ -139,7 +142,7 @@ struct ContactsFCGI: ParsableCommand {
     var commandLine: [SettingKey: CommandLineValue] {
         var values: [SettingKey: CommandLineValue] = [:]
         let strings: [(SettingKey, String?)] = [
-            (.socket, socket), (.socketMode, socketMode), (.socketGroup, socketGroup), (.database, database),
+            (.socket, socket), (.listen, listen), (.socketMode, socketMode), (.socketGroup, socketGroup), (.database, database),
             (.databaseFile, databaseFile), (.templates, templates), (.publicBaseURL, publicBaseURL),
             (.defaultLanguage, defaultLanguage), (.logLevel, logLevel), (.logFormat, logFormat),
             (.requestLimits, requestLimits), (.demoMailbox, demoMailbox),

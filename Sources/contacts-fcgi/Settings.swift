@@ -29,24 +29,29 @@ struct Settings {
         logFormat = format
 
         server = try Self.server(settings)
-        application = try Self.application(settings, benchRoutes: benchRoutes)
+        application = try Self.application(settings, benchRoutes: benchRoutes, connections: server.workerCount)
     }
 
     private static func server(_ settings: ProgramSettings) throws -> FastCGIServer.Configuration {
         let listen: FastCGIServer.Configuration.Listen
-        switch (try settings.string(.socket), try settings.bool(.inheritSocket) ?? false) {
-        case (.some, true):
-            throw SettingsError("give either --socket or --inherit-socket, not both")
-        case (nil, false):
-            throw SettingsError("give --socket PATH (or CONTACTS_SOCKET, or \"socket\" in the configuration file), or --inherit-socket under spawn-fcgi or systemd")
-        case (nil, true):
+        let socketPath = try settings.string(.socket)
+        let tcpAddress = try settings.string(.listen)
+        let inherit = try settings.bool(.inheritSocket) ?? false
+        switch (socketPath, tcpAddress, inherit) {
+        case (nil, nil, false):
+            throw SettingsError("give --socket PATH (or CONTACTS_SOCKET, or \"socket\" in the configuration file), --listen ADDRESS:PORT, or --inherit-socket under spawn-fcgi or systemd")
+        case (nil, nil, true):
             listen = .inherited
-        case (.some(let path), false):
+        case (.some(let path), nil, false):
             let modeText = try settings.string(.socketMode) ?? "0660"
             guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
                 throw SettingsError("socket mode must be octal permissions such as 0660, not \(modeText)")
             }
             listen = .unixSocket(path: path, mode: mode, group: try settings.string(.socketGroup))
+        case (nil, .some(let address), false):
+            listen = try Self.tcpListen(address)
+        default:
+            throw SettingsError("give one of --socket, --listen and --inherit-socket")
         }
         let workers = try settings.int(.workers) ?? FastCGIServer.Configuration.defaultWorkerCount
         guard (1...256).contains(workers) else { throw SettingsError("workers must be between 1 and 256") }
@@ -55,14 +60,36 @@ struct Settings {
         return FastCGIServer.Configuration(listen: listen, workerCount: workers, maxBodyBytes: maxBody)
     }
 
-    private static func application(_ settings: ProgramSettings, benchRoutes: Bool) throws -> AppConfiguration {
-        let databasePath = try settings.databaseLocation(default: "run/contacts.sqlite")
-        if case .postgres = DatabaseLocation(databasePath) {
-            throw SettingsError("the web application runs on a SQLite file only for now; PostgreSQL serves contacts-admin migrate, add-account, set-password, set-payment, add-service, deliver-mail, outbox and purge")
+    /// "10.0.0.5:9000" or "[fd00::5]:9000": a numeric address, so that what the app listens on
+    /// is exactly what the operator wrote.
+    private static func tcpListen(_ address: String) throws -> FastCGIServer.Configuration.Listen {
+        let host: Substring
+        let portText: Substring
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            host = address[address.index(after: address.startIndex)..<close]
+            portText = address[address.index(after: close)...].dropFirst()
+            guard address[address.index(after: close)...].hasPrefix(":") else {
+                throw SettingsError("listen must be ADDRESS:PORT, e.g. 10.0.0.5:9000 or [fd00::5]:9000, not \(address)")
+            }
+        } else if let colon = address.lastIndex(of: ":"), !address[..<colon].contains(":") {
+            host = address[..<colon]
+            portText = address[address.index(after: colon)...]
+        } else {
+            throw SettingsError("listen must be ADDRESS:PORT, e.g. 10.0.0.5:9000 or [fd00::5]:9000, not \(address)")
         }
+        guard let port = UInt16(portText), port > 0, !host.isEmpty else {
+            throw SettingsError("listen must be ADDRESS:PORT with a port from 1 to 65535, not \(address)")
+        }
+        return .tcp(host: String(host), port: port)
+    }
+
+    private static func application(_ settings: ProgramSettings, benchRoutes: Bool, connections: Int) throws -> AppConfiguration {
+        let databaseLocation = try settings.databaseLocation(default: "run/contacts.sqlite")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: databasePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw SettingsError("no database at \(databasePath); create it with `contacts-admin migrate --database \(databasePath)`")
+        if case .sqlite(let path) = DatabaseLocation(databaseLocation) {
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw SettingsError("no database at \(path); create it with `contacts-admin migrate --database \(path)`")
+            }
         }
         let templatesDirectory = try settings.string(.templates) ?? "Templates"
         guard FileManager.default.fileExists(atPath: templatesDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -98,7 +125,8 @@ struct Settings {
                 + "it is for the local demo only and cannot be combined with --secure-cookies (a production set-up)")
         }
         return AppConfiguration(
-            databasePath: databasePath,
+            databaseLocation: databaseLocation,
+            databaseConnections: connections,
             templatesDirectory: templatesDirectory,
             publicBaseURL: publicBaseURL,
             defaultLanguage: language,

@@ -39,7 +39,7 @@ import Testing
         let applied = try store.engine.appliedMigrations()
         switch kind {
         case .sqlite: #expect(applied.first == "v1" && applied.last == "v10-api-tokens")
-        case .postgresql: #expect(applied == ["pg-v1", "pg-v2-api-tokens"])
+        case .postgresql: #expect(applied == ["pg-v1", "pg-v2-api-tokens", "pg-v3-bulk-membership"])
         }
     }
 

@@ -44,7 +44,7 @@ import Testing
             #expect(AppDatabase.isUnavailable(error))
         }
         // The connection stays usable.
-        #expect(try store.appliedMigrations() == ["pg-v1", "pg-v2-api-tokens"])
+        #expect(try store.appliedMigrations() == ["pg-v1", "pg-v2-api-tokens", "pg-v3-bulk-membership"])
     }
 
     @Test func parametersAreNeverSplicedIntoTheStatement() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -121,6 +122,85 @@ enum DemoDatabase {
     }
 }
 
+/// Which store the app runs on in a test. PostgreSQL is the cluster named by
+/// `CONTACTS_TEST_POSTGRES_URL` (scripts/test starts one): without it the PostgreSQL cases fail
+/// under CI and are skipped elsewhere.
+enum EndToEndEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgresql
+
+    var testDescription: String { rawValue }
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["CONTACTS_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether a test on this engine can run here; records why not under CI.
+    var isAvailable: Bool {
+        guard self == .postgresql, Self.postgresURL == nil else { return true }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("CONTACTS_TEST_POSTGRES_URL is not set: scripts/test starts a PostgreSQL cluster")
+        }
+        return false
+    }
+}
+
+/// The demo database on PostgreSQL, made once per test run like ``DemoDatabase`` (the same
+/// commands on a `postgres://` URL), and copied for every server with `CREATE DATABASE ...
+/// TEMPLATE`.
+enum PostgresDemoDatabase {
+    private static let name = "e2e_demo_\(getpid())"
+
+    private static let made: Result<String, EndToEndError> = {
+        do {
+            guard let base = EndToEndEngine.postgresURL else { throw EndToEndError("CONTACTS_TEST_POSTGRES_URL is not set") }
+            let directory = FileManager.default.temporaryDirectory
+            try psql(base, "DROP DATABASE IF EXISTS \(name)", "CREATE DATABASE \(name)")
+            let url = url(base, database: name)
+            let admin = try EndToEndPaths.binary("contacts-admin")
+            try runTool(admin, ["demo-data", "--database", url, "--big-account-services", "500"], in: directory)
+            for account in TestAccount.all {
+                try runTool(admin, ["add-account", "--database", url, "--id", account.id, "--name", account.name,
+                                    "--email", account.email, "--language", account.language, "--password", account.password],
+                            in: directory)
+            }
+            try runTool(admin, ["add-service", "--database", url, "--name", TestAccount.serviceName, "--type", "domain",
+                                "--admin", TestAccount.ewa.id, "--tech", TestAccount.enzo.id, "--billing", TestAccount.ewa.id],
+                        in: directory)
+            return .success(name)
+        } catch let error as EndToEndError {
+            return .failure(error)
+        } catch {
+            return .failure(EndToEndError("\(error)"))
+        }
+    }()
+
+    /// A new database holding the demo data; its URL.
+    static func copy(named copy: String) throws -> String {
+        guard let base = EndToEndEngine.postgresURL else { throw EndToEndError("CONTACTS_TEST_POSTGRES_URL is not set") }
+        let template = try made.get()
+        try psql(base, "CREATE DATABASE \(copy) TEMPLATE \(template)")
+        return url(base, database: copy)
+    }
+
+    static func drop(_ database: String) {
+        guard let base = EndToEndEngine.postgresURL else { return }
+        _ = try? psql(base, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+    }
+
+    /// `base` with another database name (the URL's path).
+    static func url(_ base: String, database: String) -> String {
+        guard let slash = base.lastIndex(of: "/") else { return base }
+        return base[...slash] + database
+    }
+
+    @discardableResult
+    static func psql(_ url: String, _ statements: String...) throws -> String {
+        try runTool(URL(fileURLWithPath: "/usr/bin/psql"),
+                    ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", url] + statements.flatMap { ["-c", $0] },
+                    in: FileManager.default.temporaryDirectory)
+    }
+}
+
 /// Accounts the end-to-end tests add with `contacts-admin add-account`, so that the flows do not
 /// depend on the demo data's details.
 struct TestAccount: Sendable {
@@ -141,13 +221,19 @@ struct TestAccount: Sendable {
 
 /// The real thing on loopback: `contacts-fcgi` on a unix socket in a fresh temporary directory
 /// and nginx, configured from the repository's nginx.conf, on a free port. `stop()` (or the
-/// end of the value) stops both.
+/// end of the value) stops both. On PostgreSQL there may be several app hosts: each its own
+/// `contacts-fcgi` process on a loopback TCP port, all in nginx's upstream.
 final class EndToEndServer: @unchecked Sendable {
     let directory: URL
     let socketPath: String
+    let engine: EndToEndEngine
+    /// The app hosts' TCP ports when there are several (empty: one host on the unix socket).
+    private(set) var hostPorts: [Int] = []
     private(set) var port = 0
-    private var app: Process?
+    private var apps: [Process?] = []
     private var nginx: Process?
+    /// The PostgreSQL database of this server (dropped with it).
+    private var postgresDatabase: String?
     private let appLog: URL
     private let exemptFromRateLimits: [String]
     /// More options for contacts-fcgi (such as `--log-format json`).
@@ -158,12 +244,19 @@ final class EndToEndServer: @unchecked Sendable {
     var accessLog: URL { directory.appendingPathComponent("access.log") }
     var errorLog: URL { directory.appendingPathComponent("error.log") }
     var databasePath: String { directory.appendingPathComponent("contacts.sqlite").path }
+    /// What `--database` is: the SQLite file, or the PostgreSQL URL.
+    private(set) var databaseLocation: String
     var signIns: String
 
     /// `exemptFromRateLimits`: client addresses nginx's limit_req and limit_conn leave alone
     /// (nginx.conf's optional exemption file). The functional tests drive the site faster than a
     /// person from 127.0.0.1, so it is exempt by default; the abuse tests exempt nobody.
-    init(exemptFromRateLimits: [String] = ["127.0.0.1"], appArguments: [String] = [], socketActivated: Bool = false) throws {
+    init(
+        exemptFromRateLimits: [String] = ["127.0.0.1"], appArguments: [String] = [], socketActivated: Bool = false,
+        engine: EndToEndEngine = .sqlite, hosts: Int = 1
+    ) throws {
+        precondition(hosts == 1 || engine == .postgresql, "several app hosts share one PostgreSQL")
+        self.engine = engine
         self.exemptFromRateLimits = exemptFromRateLimits
         self.appArguments = appArguments
         self.socketActivated = socketActivated
@@ -177,7 +270,15 @@ final class EndToEndServer: @unchecked Sendable {
 
         let demo = try DemoDatabase.get()
         signIns = demo.signIns
-        try FileManager.default.copyItem(atPath: demo.path, toPath: databasePath)
+        switch engine {
+        case .sqlite:
+            databaseLocation = directory.appendingPathComponent("contacts.sqlite").path
+            try FileManager.default.copyItem(atPath: demo.path, toPath: databaseLocation)
+        case .postgresql:
+            let name = "e2e_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+            databaseLocation = try PostgresDemoDatabase.copy(named: name)
+            postgresDatabase = name
+        }
 
         do {
             let workerUser = try Self.nginxWorkerUser(reaching: directory)
@@ -185,7 +286,13 @@ final class EndToEndServer: @unchecked Sendable {
             for _ in 0..<3 {
                 do {
                     port = try HTTPTestClient.freePort()
-                    try startApp(socketGroup: workerUser?.group)
+                    hostPorts = hosts > 1 ? try (0..<hosts).map { _ in try HTTPTestClient.freePort() } : []
+                    apps = []
+                    if hostPorts.isEmpty {
+                        try startApp(socketGroup: workerUser?.group)
+                    } else {
+                        for index in hostPorts.indices { try startApp(socketGroup: nil, host: index) }
+                    }
                     try startNginx(userDirective: workerUser.map { "user \($0.user) \($0.group);" } ?? "")
                     return
                 } catch {
@@ -197,6 +304,7 @@ final class EndToEndServer: @unchecked Sendable {
         } catch {
             stop()
             try? FileManager.default.removeItem(at: directory)
+            if let postgresDatabase { PostgresDemoDatabase.drop(postgresDatabase) }
             throw error
         }
     }
@@ -204,10 +312,16 @@ final class EndToEndServer: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: directory)
+        if let postgresDatabase { PostgresDemoDatabase.drop(postgresDatabase) }
     }
 
-    /// The app's own log, for failure messages.
-    var appLogText: String { (try? String(contentsOf: appLog, encoding: .utf8)) ?? "" }
+    /// The app's own log (every host's), for failure messages.
+    var appLogText: String {
+        ([appLog] + hostPorts.indices.map(hostLog)).compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
+    }
+
+    /// The log of app host `index` (several hosts).
+    func hostLog(_ index: Int) -> URL { directory.appendingPathComponent("contacts-fcgi-\(index).log") }
 
     func accessLogText() -> String { (try? String(contentsOf: accessLog, encoding: .utf8)) ?? "" }
 
@@ -227,33 +341,45 @@ final class EndToEndServer: @unchecked Sendable {
 
     // MARK: - Starting and stopping
 
-    private func startApp(socketGroup: String?) throws {
+    /// Starts the app: on the unix socket, or as host `index` on its TCP port.
+    private func startApp(socketGroup: String?, host index: Int? = nil) throws {
         let process = Process()
         process.executableURL = try EndToEndPaths.binary("contacts-fcgi")
-        var arguments = socketActivated ? ["--inherit-socket"] : ["--socket", socketPath]
+        var arguments = if let index { ["--listen", "127.0.0.1:\(hostPorts[index])"] }
+            else if socketActivated { ["--inherit-socket"] } else { ["--socket", socketPath] }
         arguments += [
-            "--database", databasePath,
+            "--database", databaseLocation,
             "--templates", EndToEndPaths.templates.path,
             "--public-base-url", "http://127.0.0.1:\(port)",
             "--workers", "4",
         ]
-        if let socketGroup, !socketActivated { arguments += ["--socket-group", socketGroup] }
+        if let socketGroup, !socketActivated, index == nil { arguments += ["--socket-group", socketGroup] }
         // Made here, as systemd makes it, with the group nginx's workers need.
         let inherited = socketActivated ? try SocketActivation.listen(at: socketPath, group: socketGroup) : nil
         defer { if let inherited { close(inherited) } }
         process.arguments = arguments + appArguments
         process.currentDirectoryURL = directory
-        _ = FileManager.default.createFile(atPath: appLog.path, contents: nil)
-        let log = try FileHandle(forWritingTo: appLog)
+        let logURL = index.map(hostLog) ?? appLog
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logURL)
         try log.seekToEnd()
         process.standardOutput = log
         process.standardError = log
         process.standardInput = inherited.map { FileHandle(fileDescriptor: $0, closeOnDealloc: false) } ?? FileHandle.nullDevice
         try process.run()
-        app = process
+        if let index {
+            while apps.count <= index { apps.append(nil) }
+            apps[index] = process
+        } else {
+            apps = [process]
+        }
 
         let deadline = Date().addingTimeInterval(30)
-        while access(socketPath, F_OK) != 0 {
+        func isListening() -> Bool {
+            if let index { return HTTPTestClient.isListening(port: hostPorts[index]) }
+            return access(socketPath, F_OK) == 0
+        }
+        while !isListening() {
             guard process.isRunning else {
                 throw EndToEndError("contacts-fcgi exited (\(process.terminationStatus)) before listening:\n\(appLogText)")
             }
@@ -262,13 +388,32 @@ final class EndToEndServer: @unchecked Sendable {
         }
     }
 
+    /// Kills app host `index` at once (SIGKILL), as a host that dies.
+    func killHost(_ index: Int) {
+        guard index < apps.count, let process = apps[index] else { return }
+        apps[index] = nil
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts app host `index` again (after ``killHost(_:)``).
+    func restartHost(_ index: Int) throws {
+        try startApp(socketGroup: nil, host: index)
+    }
+
+    /// The upstream's `server` lines: the unix socket, or every host's port.
+    private var upstreamServers: String {
+        guard !hostPorts.isEmpty else { return "server unix:\(socketPath);" }
+        return hostPorts.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=5s;" }.joined(separator: " ")
+    }
+
     private func startNginx(userDirective: String) throws {
         var config = try String(contentsOf: EndToEndPaths.nginxTemplate, encoding: .utf8)
         for (placeholder, value) in [
             ("@RUNTIME_DIR@", directory.path),
             ("@LISTEN@", "127.0.0.1:\(port)"),
             ("@PUBLIC_ROOT@", EndToEndPaths.publicRoot.path),
-            ("@FASTCGI_SOCKET@", socketPath),
+            ("@FASTCGI_SERVERS@", upstreamServers),
             ("@USER_DIRECTIVE@", userDirective),
         ] {
             config = config.replacingOccurrences(of: placeholder, with: value)
@@ -305,12 +450,13 @@ final class EndToEndServer: @unchecked Sendable {
         }
     }
 
-    /// Stops the app the way an operator does (SIGTERM) and returns its exit status.
+    /// Stops the app (every host) the way an operator does (SIGTERM) and returns the exit
+    /// status of the first.
     @discardableResult
     func stopApp() -> Int32? {
-        guard let app else { return nil }
-        self.app = nil
-        return Self.terminate(app, signal: SIGTERM)
+        let running = apps.compactMap { $0 }
+        apps = []
+        return running.map { Self.terminate($0, signal: SIGTERM) }.first ?? nil
     }
 
     func stop() {

@@ -4,8 +4,10 @@ import Testing
 /// What a person does in a browser, over real HTTP through nginx to the real contacts-fcgi.
 @Suite(.timeLimit(.minutes(3)))
 struct FlowTests {
-    @Test func signInContactsProfileLanguageAndSignOut() throws {
-        let server = try EndToEndServer()
+    @Test(arguments: EndToEndEngine.allCases)
+    func signInContactsProfileLanguageAndSignOut(_ engine: EndToEndEngine) throws {
+        guard engine.isAvailable else { return }
+        let server = try EndToEndServer(engine: engine)
         let browser = Browser(port: server.port, acceptLanguage: "it-IT,it;q=0.9,en;q=0.5")
         let ewa = TestAccount.ewa
 
@@ -104,8 +106,10 @@ struct FlowTests {
         #expect(!log.contains("?"))
     }
 
-    @Test func theContactsTablePaginatesSortsAndFiltersThroughTheAddressBar() throws {
-        let server = try EndToEndServer()
+    @Test(arguments: EndToEndEngine.allCases)
+    func theContactsTablePaginatesSortsAndFiltersThroughTheAddressBar(_ engine: EndToEndEngine) throws {
+        guard engine.isAvailable else { return }
+        let server = try EndToEndServer(engine: engine)
         let browser = Browser(port: server.port)
         let reseller = "re400004-ovh"
         try signIn(browser, id: reseller, password: DemoDatabase.demoPassword(for: reseller))

@@ -7,7 +7,7 @@ extension EndToEndServer {
     func admin(_ arguments: [String]) throws -> String {
         guard let command = arguments.first else { throw EndToEndError("no contacts-admin command") }
         return try runTool(try EndToEndPaths.binary("contacts-admin"),
-                           [command, "--database", databasePath] + arguments.dropFirst(), in: directory)
+                           [command, "--database", databaseLocation] + arguments.dropFirst(), in: directory)
     }
 
     func addAccount(_ account: TestAccount) throws {

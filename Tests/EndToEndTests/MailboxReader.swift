@@ -144,18 +144,18 @@ enum MailDecoding {
 /// The folder `contacts-admin deliver-mail --directory` writes into, read one delivery at a time.
 final class Mailbox {
     let directory: URL
-    let databasePath: String
+    let databaseLocation: String
     private var seen: Set<String> = []
 
     init(server: EndToEndServer, name: String = "mail") {
         directory = server.directory.appendingPathComponent(name)
-        databasePath = server.databasePath
+        databaseLocation = server.databaseLocation
     }
 
     /// Runs `contacts-admin deliver-mail` once and returns the messages it wrote, by file name.
     func deliver() throws -> [DeliveredEmail] {
         try runTool(try EndToEndPaths.binary("contacts-admin"),
-                    ["deliver-mail", "--database", databasePath, "--directory", directory.path],
+                    ["deliver-mail", "--database", databaseLocation, "--directory", directory.path],
                     in: directory.deletingLastPathComponent())
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter { $0.hasSuffix(".eml") && !seen.contains($0) }.sorted()

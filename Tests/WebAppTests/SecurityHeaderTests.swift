@@ -12,7 +12,7 @@ import Testing
         let database = try AppDatabase.temporary()
         let app = try Application(
             configuration: AppConfiguration(
-                databasePath: "unused", templatesDirectory: TestApp.packageRoot.appendingPathComponent("Templates").path,
+                databaseLocation: "unused", templatesDirectory: TestApp.packageRoot.appendingPathComponent("Templates").path,
                 publicBaseURL: "https://contacts.example.test", secureCookies: true),
             database: database, clock: { Date() })
         let session = try #require(app.respond(to: HTTPRequest(method: "GET", target: "/sign-in")).headerValues("Set-Cookie").first)

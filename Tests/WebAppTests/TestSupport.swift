@@ -30,7 +30,7 @@ struct TestApp {
     ) throws {
         let database = try AppDatabase.temporary()
         var configuration = AppConfiguration(
-            databasePath: "unused",
+            databaseLocation: "unused",
             templatesDirectory: Self.packageRoot.appendingPathComponent("Templates").path,
             publicBaseURL: "https://contacts.example.test",
             defaultLanguage: defaultLanguage,

@@ -13,6 +13,7 @@ enum PostgresSchema {
         ("pg-v1", PostgresSchemaV1.functions + PostgresSchemaV1.accounts + PostgresSchemaV1.services
             + PostgresSchemaV1.requests + PostgresSchemaV1.outbox + PostgresSchemaV1.owners),
         ("pg-v2-api-tokens", apiTokens),
+        ("pg-v3-bulk-membership", bulkMembership),
     ]
 
     /// Personal API tokens, as SQLite's "v10-api-tokens": only a token's SHA-256 is stored.
@@ -29,5 +30,53 @@ enum PostgresSchema {
             revoked_at timestamptz
         );
         CREATE INDEX api_token_on_account ON api_token(account_id, id);
+        """#
+
+    /// Loading 20,000 services in one transaction took minutes, for three reasons fixed here:
+    /// the membership triggers found a service's rows by `service_id` alone, which no index
+    /// led with (SQLite's triggers name the holders too); the rebuild was an SQL function,
+    /// planned again at every call, where PL/pgSQL keeps its plans; and every service bumped
+    /// its holders' `account_service_count` row, and a row updated thousands of times in one
+    /// transaction makes each next update walk all its dead versions. A bulk load now sets
+    /// `contacts.bulk_load` for its transaction, the count trigger leaves the counts alone, and
+    /// the load recounts its accounts once at the end (``PostgresStore/bulkInsert``).
+    static let bulkMembership = #"""
+        CREATE INDEX service_membership_on_service ON service_membership(service_id);
+
+        CREATE OR REPLACE FUNCTION service_membership_rebuild(changed_service bigint) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM service_membership WHERE service_id = changed_service;
+            INSERT INTO service_membership (account_id, service_id, service_name, name_key, type_position,
+                                            is_admin, is_tech, is_billing, search_text)
+            SELECT holder.account_id, s.id, s.name, ascii_lower(s.name), t.position,
+                   max(holder.admin), max(holder.tech), max(holder.billing),
+                   search_fold(s.name || chr(10) || s.admin_id || chr(10) || coalesce(aa.display_name, '')
+                               || chr(10) || s.tech_id || chr(10) || coalesce(ta.display_name, '')
+                               || chr(10) || s.billing_id || chr(10) || coalesce(ba.display_name, ''))
+            FROM service s
+            JOIN service_type t ON t.code = s.type
+            LEFT JOIN account aa ON aa.id = s.admin_id
+            LEFT JOIN account ta ON ta.id = s.tech_id
+            LEFT JOIN account ba ON ba.id = s.billing_id
+            CROSS JOIN LATERAL (VALUES (s.admin_id, 1, 0, 0), (s.tech_id, 0, 1, 0), (s.billing_id, 0, 0, 1))
+                AS holder(account_id, admin, tech, billing)
+            WHERE s.id = changed_service
+            GROUP BY holder.account_id, s.id, s.name, t.position, aa.display_name, ta.display_name, ba.display_name;
+        END $$;
+
+        CREATE OR REPLACE FUNCTION account_service_count_after_membership_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF current_setting('contacts.bulk_load', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                UPDATE account_service_count SET services = services - 1 WHERE account_id = OLD.account_id;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO account_service_count (account_id, services) VALUES (NEW.account_id, 1)
+                ON CONFLICT (account_id) DO UPDATE SET services = account_service_count.services + 1;
+            END IF;
+            RETURN NULL;
+        END $$;
         """#
 }

@@ -15,7 +15,17 @@ extension PostgresStore {
     ) throws -> [Int64] {
         try write { connection in
             try Self.insertAccounts(accounts, now: now, connection)
-            return try Self.insertServices(services, connection)
+            // The counts once at the end, not at every service (see PostgresSchema.bulkMembership).
+            try connection.execute("SET LOCAL contacts.bulk_load = 'on'")
+            let ids = try Self.insertServices(services, connection)
+            try connection.execute("SET LOCAL contacts.bulk_load = 'off'")
+            let holders = Set(services.flatMap { [$0.administrative, $0.technical, $0.billing] }).map(\.rawValue)
+            try connection.query("""
+                INSERT INTO account_service_count (account_id, services)
+                SELECT account_id, count(*) FROM service_membership WHERE account_id = ANY($1::text[]) GROUP BY account_id
+                ON CONFLICT (account_id) DO UPDATE SET services = excluded.services
+                """, [PostgresTextArray(holders)])
+            return ids
         }
     }
 

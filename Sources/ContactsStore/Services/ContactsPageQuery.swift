@@ -123,16 +123,20 @@ struct ContactsPageQuery {
         filterValues = values
     }
 
-    /// The membership row drives every query (CROSS JOIN pins it as the outer loop, whatever the
-    /// statistics say), so the account's index range is walked in sort order and the other
-    /// tables are only looked up by primary key.
-    static let joins = """
-        FROM service_membership m
-        CROSS JOIN service s ON s.id = m.service_id
-        CROSS JOIN account aa ON aa.id = s.admin_id
-        CROSS JOIN account ta ON ta.id = s.tech_id
-        CROSS JOIN account ba ON ba.id = s.billing_id
-        """
+    /// The membership row drives every query, so the account's index range is walked in sort
+    /// order and the other tables are only looked up by primary key. On SQLite CROSS JOIN pins
+    /// that order whatever the statistics say; PostgreSQL's planner finds it (and refuses ON
+    /// after CROSS JOIN).
+    var joins: String {
+        let join = dialect == .sqlite ? "CROSS JOIN" : "JOIN"
+        return """
+            FROM service_membership m
+            \(join) service s ON s.id = m.service_id
+            \(join) account aa ON aa.id = s.admin_id
+            \(join) account ta ON ta.id = s.tech_id
+            \(join) account ba ON ba.id = s.billing_id
+            """
+    }
 
     func page(_ reader: some ContactsReader) throws -> ContactsPage {
         let backward = direction == .backward
@@ -229,7 +233,7 @@ struct ContactsPageQuery {
             SELECT m.service_id, m.is_admin, m.is_tech, m.is_billing, s.name, s.type,
                    s.admin_id, aa.display_name AS admin_name, s.tech_id, ta.display_name AS tech_name,
                    s.billing_id, ba.display_name AS billing_name
-            \(Self.joins)
+            \(joins)
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(orderBy)
             LIMIT $\(values.count)
