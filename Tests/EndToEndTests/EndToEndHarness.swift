@@ -253,7 +253,7 @@ final class EndToEndServer: @unchecked Sendable {
     /// person from 127.0.0.1, so it is exempt by default; the abuse tests exempt nobody.
     init(
         exemptFromRateLimits: [String] = ["127.0.0.1"], appArguments: [String] = [], socketActivated: Bool = false,
-        engine: EndToEndEngine = .sqlite, hosts: Int = 1
+        engine: EndToEndEngine = .sqlite, hosts: Int = 1, postgresDatabaseURL: String? = nil
     ) throws {
         precondition(hosts == 1 || engine == .postgresql, "several app hosts share one PostgreSQL")
         self.engine = engine
@@ -275,9 +275,14 @@ final class EndToEndServer: @unchecked Sendable {
             databaseLocation = directory.appendingPathComponent("contacts.sqlite").path
             try FileManager.default.copyItem(atPath: demo.path, toPath: databaseLocation)
         case .postgresql:
-            let name = "e2e_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-            databaseLocation = try PostgresDemoDatabase.copy(named: name)
-            postgresDatabase = name
+            if let postgresDatabaseURL {
+                // A database the test made itself (on a cluster of its own), used as it is.
+                databaseLocation = postgresDatabaseURL
+            } else {
+                let name = "e2e_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+                databaseLocation = try PostgresDemoDatabase.copy(named: name)
+                postgresDatabase = name
+            }
         }
 
         do {
@@ -401,10 +406,13 @@ final class EndToEndServer: @unchecked Sendable {
         try startApp(socketGroup: nil, host: index)
     }
 
+    /// How long nginx leaves a host that failed alone (the upstream's `fail_timeout`).
+    static let hostFailTimeout = 2
+
     /// The upstream's `server` lines: the unix socket, or every host's port.
     private var upstreamServers: String {
         guard !hostPorts.isEmpty else { return "server unix:\(socketPath);" }
-        return hostPorts.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=5s;" }.joined(separator: " ")
+        return hostPorts.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=\(Self.hostFailTimeout)s;" }.joined(separator: " ")
     }
 
     private func startNginx(userDirective: String) throws {

@@ -386,7 +386,7 @@ struct FaultWorld {
     /// Services the reseller administers whose technical contact is neither it nor pl100001-ovh,
     /// with no open request.
     static func servicesToChange(_ server: EndToEndServer, count: Int) throws -> [Int] {
-        try server.sqlite("""
+        try server.query("""
             SELECT id FROM service WHERE admin_id = '\(FaultTests.reseller)' AND tech_id NOT IN ('\(FaultTests.reseller)', 'pl100001-ovh', 'pt200002-ovh', 'it300003-ovh')
               AND id NOT IN (SELECT service_id FROM change_request_role WHERE open = 1) ORDER BY id LIMIT \(count);
             """).split(separator: "\n").compactMap { Int($0) }
@@ -410,6 +410,18 @@ extension EndToEndServer {
             return pid
         }
         return nil
+    }
+
+    /// The rows of `sql` on the server's database, whichever the engine, one line per row with
+    /// `|` between columns (sqlite3's and psql's unaligned output), trimmed.
+    func query(_ sql: String) throws -> String {
+        switch engine {
+        case .sqlite: return try sqlite(sql)
+        case .postgresql:
+            return try runTool(URL(fileURLWithPath: "/usr/bin/psql"),
+                               ["--no-psqlrc", "--no-align", "--tuples-only", "--set", "ON_ERROR_STOP=1", databaseLocation, "-c", sql],
+                               in: directory).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
     /// The output of the sqlite3 command-line shell on the database, trimmed.
