@@ -55,11 +55,14 @@ struct SQLiteContactsReader: ContactsReader {
 /// The SQL behind the contacts table, on either engine (``Dialect``).
 struct ContactsPageQuery {
     /// Where the engines differ: how a name sorts (SQLite's NOCASE column, PostgreSQL's stored
-    /// `name_key`, the same order) and how the text filter matches.
+    /// `name_key`, the same order), how the text filter matches, and how tables are joined.
     enum Dialect {
         case sqlite, postgres
 
         var nameColumn: String { self == .sqlite ? "m.service_name" : "m.name_key" }
+        /// An inner join: SQLite's CROSS JOIN keeps the tables in the order written (see
+        /// ``ContactsPageQuery/joins``); PostgreSQL takes no ON after CROSS JOIN.
+        var join: String { self == .sqlite ? "CROSS JOIN" : "JOIN" }
         /// The name as a position in ``nameColumn``'s order.
         func nameKey(_ parameter: String) -> String { self == .sqlite ? parameter : "ascii_lower(\(parameter))" }
     }
@@ -123,16 +126,19 @@ struct ContactsPageQuery {
         filterValues = values
     }
 
-    /// The membership row drives every query (CROSS JOIN pins it as the outer loop, whatever the
-    /// statistics say), so the account's index range is walked in sort order and the other
-    /// tables are only looked up by primary key.
-    static let joins = """
-        FROM service_membership m
-        CROSS JOIN service s ON s.id = m.service_id
-        CROSS JOIN account aa ON aa.id = s.admin_id
-        CROSS JOIN account ta ON ta.id = s.tech_id
-        CROSS JOIN account ba ON ba.id = s.billing_id
-        """
+    /// The membership row drives every query (on SQLite, CROSS JOIN pins it as the outer loop,
+    /// whatever the statistics say), so the account's index range is walked in sort order and
+    /// the other tables are only looked up by primary key.
+    var joins: String {
+        let join = dialect.join
+        return """
+            FROM service_membership m
+            \(join) service s ON s.id = m.service_id
+            \(join) account aa ON aa.id = s.admin_id
+            \(join) account ta ON ta.id = s.tech_id
+            \(join) account ba ON ba.id = s.billing_id
+            """
+    }
 
     func page(_ reader: some ContactsReader) throws -> ContactsPage {
         let backward = direction == .backward
@@ -229,7 +235,7 @@ struct ContactsPageQuery {
             SELECT m.service_id, m.is_admin, m.is_tech, m.is_billing, s.name, s.type,
                    s.admin_id, aa.display_name AS admin_name, s.tech_id, ta.display_name AS tech_name,
                    s.billing_id, ba.display_name AS billing_name
-            \(Self.joins)
+            \(joins)
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(orderBy)
             LIMIT $\(values.count)
