@@ -9,89 +9,95 @@ import Testing
     let day: TimeInterval = 24 * 60 * 60
 
     @discardableResult
-    private func create(_ db: AppDatabase, _ account: String = "aa1-ovh", name: String = "backup script",
+    private func create(_ engine: any StoreEngine, _ account: String = "aa1-ovh", name: String = "backup script",
                         scope: APITokenScope = .readWrite, days: Int? = nil, token: String = APITokenSecret.generate(),
                         at time: Date = now) throws -> APITokenInfo {
-        try db.createAPIToken(for: cid(account), name: name, scope: scope, days: days, digest: Secret.digest(token), now: time)
+        try engine.createAPIToken(for: cid(account), name: name, scope: scope, days: days, digest: Secret.digest(token), now: time)
     }
 
-    @Test func aCreatedTokenOpensItsAccountWithItsScope() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
+    @Test(arguments: StoreEngineKind.allCases)
+    func aCreatedTokenOpensItsAccountWithItsScope(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh")
         let token = APITokenSecret.generate()
-        let info = try create(db, name: "  nightly sync ", scope: .readOnly, days: 30, token: token)
+        let info = try create(store.engine, name: "  nightly sync ", scope: .readOnly, days: 30, token: token)
         #expect(info.name == "nightly sync")
         #expect(info.expiresAt == now.addingTimeInterval(30 * day))
-        #expect(try db.apiTokens(of: cid("aa1-ovh")) == [info])
-        let access = try db.apiTokenAccess(digest: Secret.digest(token), now: now)
+        #expect(try store.engine.apiTokens(of: cid("aa1-ovh")) == [info])
+        let access = try store.engine.apiTokenAccess(digest: Secret.digest(token), now: now)
         #expect(access == APITokenAccess(tokenID: info.id, account: cid("aa1-ovh"), scope: .readOnly, lastUsedAt: nil))
-        #expect(try db.apiTokenAccess(digest: Secret.digest(APITokenSecret.generate()), now: now) == nil)
+        #expect(try store.engine.apiTokenAccess(digest: Secret.digest(APITokenSecret.generate()), now: now) == nil)
     }
 
-    @Test func theCountOfUsableTokensIsLimited() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh", "bb2-ovh")
+    @Test(arguments: StoreEngineKind.allCases)
+    func theCountOfUsableTokensIsLimited(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh", "bb2-ovh")
         for index in 0..<APITokenRules.maximumPerAccount {
-            try create(db, name: "token \(index)")
+            try create(store.engine, name: "token \(index)")
         }
-        #expect(throws: APITokenRules.Problem.tooMany) { try create(db, name: "one more") }
+        #expect(throws: APITokenRules.Problem.tooMany) { try create(store.engine, name: "one more") }
         // Another account has its own count
-        try create(db, "bb2-ovh")
+        try create(store.engine, "bb2-ovh")
         // A revoked token no longer counts
-        let first = try db.apiTokens(of: cid("aa1-ovh")).last!
-        #expect(try db.revokeAPIToken(first.id, of: cid("aa1-ovh"), now: now))
-        try create(db, name: "replacement")
-        #expect(try db.apiTokens(of: cid("aa1-ovh")).count == APITokenRules.maximumPerAccount)
+        let first = try store.engine.apiTokens(of: cid("aa1-ovh")).last!
+        #expect(try store.engine.revokeAPIToken(first.id, of: cid("aa1-ovh"), now: now))
+        try create(store.engine, name: "replacement")
+        #expect(try store.engine.apiTokens(of: cid("aa1-ovh")).count == APITokenRules.maximumPerAccount)
     }
 
-    @Test func badNamesAndLifetimesStoreNothing() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
-        #expect(throws: APITokenRules.Problem.invalidName) { try create(db, name: "   ") }
-        #expect(throws: APITokenRules.Problem.invalidLifetime) { try create(db, days: 0) }
-        #expect(throws: APITokenRules.Problem.invalidLifetime) { try create(db, days: APITokenRules.maximumDays + 1) }
-        #expect(throws: StoreError.unknownAccount) { try create(db, "zz9-ovh") }
-        #expect(try db.apiTokens(of: cid("aa1-ovh")).isEmpty)
+    @Test(arguments: StoreEngineKind.allCases)
+    func badNamesAndLifetimesStoreNothing(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh")
+        #expect(throws: APITokenRules.Problem.invalidName) { try create(store.engine, name: "   ") }
+        #expect(throws: APITokenRules.Problem.invalidLifetime) { try create(store.engine, days: 0) }
+        #expect(throws: APITokenRules.Problem.invalidLifetime) { try create(store.engine, days: APITokenRules.maximumDays + 1) }
+        #expect(throws: StoreError.unknownAccount) { try create(store.engine, "zz9-ovh") }
+        #expect(try store.engine.apiTokens(of: cid("aa1-ovh")).isEmpty)
     }
 
-    @Test func onlyTheOwnerRevokesAndARevokedTokenOpensNothing() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh", "bb2-ovh")
+    @Test(arguments: StoreEngineKind.allCases)
+    func onlyTheOwnerRevokesAndARevokedTokenOpensNothing(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh", "bb2-ovh")
         let token = APITokenSecret.generate()
-        let info = try create(db, token: token)
+        let info = try create(store.engine, token: token)
         // Another account cannot revoke it
-        #expect(try db.revokeAPIToken(info.id, of: cid("bb2-ovh"), now: now) == false)
-        #expect(try db.apiTokenAccess(digest: Secret.digest(token), now: now) != nil)
+        #expect(try store.engine.revokeAPIToken(info.id, of: cid("bb2-ovh"), now: now) == false)
+        #expect(try store.engine.apiTokenAccess(digest: Secret.digest(token), now: now) != nil)
         // Its owner can, once
-        #expect(try db.revokeAPIToken(info.id, of: cid("aa1-ovh"), now: now))
-        #expect(try db.revokeAPIToken(info.id, of: cid("aa1-ovh"), now: now) == false)
-        #expect(try db.apiTokenAccess(digest: Secret.digest(token), now: now) == nil)
-        #expect(try db.apiTokens(of: cid("aa1-ovh")).isEmpty)
+        #expect(try store.engine.revokeAPIToken(info.id, of: cid("aa1-ovh"), now: now))
+        #expect(try store.engine.revokeAPIToken(info.id, of: cid("aa1-ovh"), now: now) == false)
+        #expect(try store.engine.apiTokenAccess(digest: Secret.digest(token), now: now) == nil)
+        #expect(try store.engine.apiTokens(of: cid("aa1-ovh")).isEmpty)
     }
 
-    @Test func anExpiredTokenOpensNothingButIsListed() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
+    @Test(arguments: StoreEngineKind.allCases)
+    func anExpiredTokenOpensNothingButIsListed(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh")
         let token = APITokenSecret.generate()
-        let info = try create(db, days: 1, token: token)
-        #expect(try db.apiTokenAccess(digest: Secret.digest(token), now: info.expiresAt.addingTimeInterval(-1)) != nil)
-        #expect(try db.apiTokenAccess(digest: Secret.digest(token), now: info.expiresAt) == nil)
-        #expect(try db.apiTokens(of: cid("aa1-ovh")).map(\.id) == [info.id])
+        let info = try create(store.engine, days: 1, token: token)
+        #expect(try store.engine.apiTokenAccess(digest: Secret.digest(token), now: info.expiresAt.addingTimeInterval(-1)) != nil)
+        #expect(try store.engine.apiTokenAccess(digest: Secret.digest(token), now: info.expiresAt) == nil)
+        #expect(try store.engine.apiTokens(of: cid("aa1-ovh")).map(\.id) == [info.id])
         // Nor does it count towards the limit
         for index in 0..<APITokenRules.maximumPerAccount {
-            try create(db, name: "token \(index)", at: info.expiresAt)
+            try create(store.engine, name: "token \(index)", at: info.expiresAt)
         }
     }
 
-    @Test func useIsRecordedAtMostOnceAMinute() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
+    @Test(arguments: StoreEngineKind.allCases)
+    func useIsRecordedAtMostOnceAMinute(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh")
         let token = APITokenSecret.generate()
-        try create(db, token: token)
+        try create(store.engine, token: token)
         func lastUse(at time: Date) throws -> Date? {
-            let access = try #require(try db.apiTokenAccess(digest: Secret.digest(token), now: time))
-            try db.recordAPITokenUse(access, now: time)
-            return try db.apiTokens(of: cid("aa1-ovh"))[0].lastUsedAt
+            let access = try #require(try store.engine.apiTokenAccess(digest: Secret.digest(token), now: time))
+            try store.engine.recordAPITokenUse(access, now: time)
+            return try store.engine.apiTokens(of: cid("aa1-ovh"))[0].lastUsedAt
         }
         #expect(try lastUse(at: now) == now)
         #expect(try lastUse(at: now.addingTimeInterval(59)) == now)
@@ -117,11 +123,12 @@ import Testing
         }
     }
 
-    @Test func deletingTheAccountDeletesItsTokens() throws {
-        let db = try AppDatabase.temporary()
-        try db.given(accounts: "aa1-ovh")
-        try create(db)
-        try db.dbPool.write { try $0.execute(sql: "DELETE FROM account WHERE id = 'aa1-ovh'") }
-        #expect(try db.dbPool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM api_token") } == 0)
+    @Test(arguments: StoreEngineKind.allCases)
+    func deletingTheAccountDeletesItsTokens(_ kind: StoreEngineKind) throws {
+        guard let store = try kind.makeStore() else { return }
+        try store.engine.given(accounts: "aa1-ovh")
+        try create(store.engine)
+        try store.execute("DELETE FROM account WHERE id = 'aa1-ovh'")
+        #expect(try store.rows("SELECT count(*) AS n FROM api_token") == [["n": "0"]])
     }
 }

@@ -1,6 +1,5 @@
 import ContactsDomain
 import Foundation
-import GRDB
 import Testing
 @testable import ContactsStore
 
@@ -16,9 +15,10 @@ import Testing
 /// | delta.it       | database  | cc4   | cc4  | cc4     | (none)   |
 /// | star*q?[x].it  | dedicated | me    | bb3  | bb3     | A        |
 /// | Epsilon.pl     | domain    | aa2   | aa2  | me      | B        |
-private func smallWorld() throws -> (AppDatabase, [String: Int64]) {
-    let db = try AppDatabase.temporary()
-    try db.createAccounts([
+/// Nil when PostgreSQL is not available outside CI.
+private func smallWorld(_ kind: StoreEngineKind) throws -> (TestStore, [String: Int64])? {
+    guard let store = try kind.makeStore() else { return nil }
+    try store.engine.createAccounts([
         (makeAccount("me1-ovh", name: "Marta Kowalska"), someHash),
         (makeAccount("aa2-ovh", name: "Łukasz Żółw"), someHash),
         (makeAccount("bb3-ovh", name: "Ana Conceição", language: .pt), someHash),
@@ -34,20 +34,21 @@ private func smallWorld() throws -> (AppDatabase, [String: Int64]) {
         ("star*q?[x].it", .dedicatedServer, "me1", "bb3", "bb3"),
         ("Epsilon.pl", .domain, "aa2", "aa2", "me1"),
     ]
-    let ids = try db.addServices(rows.map {
+    let ids = try store.engine.addServices(rows.map {
         NewService(
             name: $0.0, type: $0.1, administrative: cid("\($0.2)-ovh"),
             technical: cid("\($0.3)-ovh"), billing: cid("\($0.4)-ovh"))
     })
-    return (db, Dictionary(uniqueKeysWithValues: zip(rows.map(\.0), ids)))
+    return (store, Dictionary(uniqueKeysWithValues: zip(rows.map(\.0), ids)))
 }
 
 private let me = cid("me1-ovh")
 
 @Suite struct ContactsPageTests {
-    @Test func listsOnlyMyServicesByNameIgnoringCase() throws {
-        let (db, _) = try smallWorld()
-        let page = try db.contactsPage(for: me, query: ContactsQuery())
+    @Test(arguments: StoreEngineKind.allCases)
+    func listsOnlyMyServicesByNameIgnoringCase(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: me, query: ContactsQuery())
         #expect(page.names == [
             "100%_sure.it", "100x-sure.it", "alpha.pl", "beta.pl", "Epsilon.pl", "gamma.pt", "star*q?[x].it",
         ])
@@ -56,9 +57,10 @@ private let me = cid("me1-ovh")
         #expect(page.previousCursor == nil)
     }
 
-    @Test func rowsCarryContactsAndMyRoles() throws {
-        let (db, ids) = try smallWorld()
-        let page = try db.contactsPage(for: me, query: ContactsQuery())
+    @Test(arguments: StoreEngineKind.allCases)
+    func rowsCarryContactsAndMyRoles(_ kind: StoreEngineKind) throws {
+        guard let (store, ids) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: me, query: ContactsQuery())
         let beta = try #require(page.rows.first { $0.name == "beta.pl" })
         #expect(beta == ContactsRow(
             serviceID: ids["beta.pl"]!, name: "beta.pl", type: .webHosting,
@@ -78,32 +80,34 @@ private let me = cid("me1-ovh")
         ])
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreEngineKind.allCases, [
         (Role.administrative, ["100%_sure.it", "100x-sure.it", "alpha.pl", "star*q?[x].it"]),
         (Role.technical, ["100%_sure.it", "beta.pl"]),
         (Role.billing, ["100%_sure.it", "beta.pl", "Epsilon.pl", "gamma.pt"]),
     ])
-    func roleFilter(role: Role, expected: [String]) throws {
-        let (db, _) = try smallWorld()
-        let page = try db.contactsPage(for: me, query: ContactsQuery(role: role))
+    func roleFilter(_ kind: StoreEngineKind, _ example: (role: Role, expected: [String])) throws {
+        let (role, expected) = example
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: me, query: ContactsQuery(role: role))
         #expect(page.names == expected)
         #expect(page.totalCount == expected.count)
         #expect(page.rows.allSatisfy { $0.myRoles.contains(role) })
     }
 
-    @Test func typeFilter() throws {
-        let (db, _) = try smallWorld()
-        let emails = try db.contactsPage(for: me, query: ContactsQuery(type: .email))
+    @Test(arguments: StoreEngineKind.allCases)
+    func typeFilter(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let emails = try store.engine.contactsPage(for: me, query: ContactsQuery(type: .email))
         #expect(emails.names == ["100%_sure.it", "100x-sure.it"])
         #expect(emails.totalCount == 2)
-        let databases = try db.contactsPage(for: me, query: ContactsQuery(type: .database))
+        let databases = try store.engine.contactsPage(for: me, query: ContactsQuery(type: .database))
         #expect(databases.rows.isEmpty)
         #expect(databases.totalCount == 0)
-        let both = try db.contactsPage(for: me, query: ContactsQuery(role: .billing, type: .domain))
+        let both = try store.engine.contactsPage(for: me, query: ContactsQuery(role: .billing, type: .domain))
         #expect(both.names == ["Epsilon.pl"])
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreEngineKind.allCases, [
         ("%_", ["100%_sure.it"]),
         ("%", ["100%_sure.it"]),
         ("_", ["100%_sure.it"]),
@@ -125,105 +129,115 @@ private let me = cid("me1-ovh")
         ("delta", []),
         ("zzz", []),
     ])
-    func textFilter(text: String, expected: [String]) throws {
-        let (db, _) = try smallWorld()
-        let page = try db.contactsPage(for: me, query: ContactsQuery(text: text))
+    func textFilter(_ kind: StoreEngineKind, _ example: (text: String, expected: [String])) throws {
+        let (text, expected) = example
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: me, query: ContactsQuery(text: text))
         #expect(page.names == expected)
         #expect(page.totalCount == expected.count)
     }
 
-    @Test func emptyOrBlankTextIsNoFilter() throws {
-        let (db, _) = try smallWorld()
-        #expect(try db.contactsPage(for: me, query: ContactsQuery(text: "  \t")).totalCount == 7)
+    @Test(arguments: StoreEngineKind.allCases)
+    func emptyOrBlankTextIsNoFilter(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        #expect(try store.engine.contactsPage(for: me, query: ContactsQuery(text: "  \t")).totalCount == 7)
     }
 
-    @Test func sortByTypeThenName() throws {
-        let (db, _) = try smallWorld()
-        let page = try db.contactsPage(for: me, query: ContactsQuery(sort: .type))
+    @Test(arguments: StoreEngineKind.allCases)
+    func sortByTypeThenName(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: me, query: ContactsQuery(sort: .type))
         #expect(page.names == [
             "alpha.pl", "Epsilon.pl", "beta.pl", "gamma.pt", "star*q?[x].it", "100%_sure.it", "100x-sure.it",
         ])
-        let descending = try db.contactsPage(for: me, query: ContactsQuery(sort: .type, descending: true))
+        let descending = try store.engine.contactsPage(for: me, query: ContactsQuery(sort: .type, descending: true))
         #expect(descending.names == page.names.reversed())
     }
 
-    @Test func smallPagesBothWays() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func smallPagesBothWays(_ kind: StoreEngineKind) throws {
         // Given seven rows, pages of three
-        let (db, _) = try smallWorld()
-        let first = try db.contactsPage(for: me, query: ContactsQuery(limit: 3))
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let first = try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 3))
         #expect(first.names == ["100%_sure.it", "100x-sure.it", "alpha.pl"])
         #expect(first.previousCursor == nil)
         // When following the next cursors
-        let second = try db.contactsPage(for: me, query: ContactsQuery(cursor: first.nextCursor, limit: 3))
+        let second = try store.engine.contactsPage(for: me, query: ContactsQuery(cursor: first.nextCursor, limit: 3))
         #expect(second.names == ["beta.pl", "Epsilon.pl", "gamma.pt"])
-        let third = try db.contactsPage(for: me, query: ContactsQuery(cursor: second.nextCursor, limit: 3))
+        let third = try store.engine.contactsPage(for: me, query: ContactsQuery(cursor: second.nextCursor, limit: 3))
         #expect(third.names == ["star*q?[x].it"])
         #expect(third.nextCursor == nil)
         // And back
-        let back = try db.contactsPage(
+        let back = try store.engine.contactsPage(
             for: me, query: ContactsQuery(cursor: third.previousCursor, direction: .backward, limit: 3))
         #expect(back == second)
-        let start = try db.contactsPage(
+        let start = try store.engine.contactsPage(
             for: me, query: ContactsQuery(cursor: back.previousCursor, direction: .backward, limit: 3))
         #expect(start == first)
         #expect(first.totalCount == 7 && third.totalCount == 7)
     }
 
-    @Test func backwardWithoutCursorIsTheLastPage() throws {
-        let (db, _) = try smallWorld()
-        let last = try db.contactsPage(for: me, query: ContactsQuery(direction: .backward, limit: 3))
+    @Test(arguments: StoreEngineKind.allCases)
+    func backwardWithoutCursorIsTheLastPage(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let last = try store.engine.contactsPage(for: me, query: ContactsQuery(direction: .backward, limit: 3))
         #expect(last.names == ["Epsilon.pl", "gamma.pt", "star*q?[x].it"])
         #expect(last.nextCursor == nil)
         #expect(last.previousCursor != nil)
     }
 
-    @Test func backwardPastTheStartRealignsOnAFullFirstPage() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func backwardPastTheStartRealignsOnAFullFirstPage(_ kind: StoreEngineKind) throws {
         // Given a cursor on the second row
-        let (db, _) = try smallWorld()
-        let one = try db.contactsPage(for: me, query: ContactsQuery(limit: 2))
-        let fromSecond = try db.contactsPage(for: me, query: ContactsQuery(cursor: one.nextCursor, limit: 2))
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let one = try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 2))
+        let fromSecond = try store.engine.contactsPage(for: me, query: ContactsQuery(cursor: one.nextCursor, limit: 2))
         // When going back a page of two from the third row... twice
-        let back = try db.contactsPage(
+        let back = try store.engine.contactsPage(
             for: me, query: ContactsQuery(cursor: fromSecond.previousCursor, direction: .backward, limit: 2))
         #expect(back == one)
         // And a page of three back from the third row has only two rows before it: show the first page
-        let realigned = try db.contactsPage(
+        let realigned = try store.engine.contactsPage(
             for: me, query: ContactsQuery(cursor: fromSecond.previousCursor, direction: .backward, limit: 3))
         #expect(realigned.names == ["100%_sure.it", "100x-sure.it", "alpha.pl"])
         #expect(realigned.previousCursor == nil)
     }
 
-    @Test func cursorOfAnotherSortStartsOver() throws {
-        let (db, _) = try smallWorld()
-        let byName = try db.contactsPage(for: me, query: ContactsQuery(limit: 2))
-        let byType = try db.contactsPage(
+    @Test(arguments: StoreEngineKind.allCases)
+    func cursorOfAnotherSortStartsOver(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let byName = try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 2))
+        let byType = try store.engine.contactsPage(
             for: me, query: ContactsQuery(sort: .type, cursor: byName.nextCursor, limit: 2))
         #expect(byType.names == ["alpha.pl", "Epsilon.pl"])
     }
 
-    @Test func cursorOfADeletedRowStillPositions() throws {
+    @Test(arguments: StoreEngineKind.allCases)
+    func cursorOfADeletedRowStillPositions(_ kind: StoreEngineKind) throws {
         // Given a page boundary on beta.pl
-        let (db, ids) = try smallWorld()
-        let first = try db.contactsPage(for: me, query: ContactsQuery(limit: 4))
+        guard let (store, ids) = try smallWorld(kind) else { return }
+        let first = try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 4))
         #expect(first.names.last == "beta.pl")
         // When beta.pl disappears
-        try db.dbPool.write { try $0.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [ids["beta.pl"]!]) }
+        try store.execute("DELETE FROM service WHERE id = $1", [ids["beta.pl"]!])
         // Then the next page still starts right after where beta.pl was
-        let next = try db.contactsPage(for: me, query: ContactsQuery(cursor: first.nextCursor, limit: 4))
+        let next = try store.engine.contactsPage(for: me, query: ContactsQuery(cursor: first.nextCursor, limit: 4))
         #expect(next.names == ["Epsilon.pl", "gamma.pt", "star*q?[x].it"])
         #expect(next.totalCount == 6)
     }
 
-    @Test func limitIsClamped() throws {
-        let (db, _) = try smallWorld()
-        #expect(try db.contactsPage(for: me, query: ContactsQuery(limit: 0)).rows.count == 1)
-        #expect(try db.contactsPage(for: me, query: ContactsQuery(limit: -5)).rows.count == 1)
-        #expect(try db.contactsPage(for: me, query: ContactsQuery(limit: 10_000)).rows.count == 7)
+    @Test(arguments: StoreEngineKind.allCases)
+    func limitIsClamped(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        #expect(try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 0)).rows.count == 1)
+        #expect(try store.engine.contactsPage(for: me, query: ContactsQuery(limit: -5)).rows.count == 1)
+        #expect(try store.engine.contactsPage(for: me, query: ContactsQuery(limit: 10_000)).rows.count == 7)
     }
 
-    @Test func unknownAccountHasAnEmptyTable() throws {
-        let (db, _) = try smallWorld()
-        let page = try db.contactsPage(for: cid("zz9-ovh"), query: ContactsQuery())
+    @Test(arguments: StoreEngineKind.allCases)
+    func unknownAccountHasAnEmptyTable(_ kind: StoreEngineKind) throws {
+        guard let (store, _) = try smallWorld(kind) else { return }
+        let page = try store.engine.contactsPage(for: cid("zz9-ovh"), query: ContactsQuery())
         #expect(page == ContactsPage(rows: [], nextCursor: nil, previousCursor: nil, totalCount: 0))
     }
 }

@@ -30,42 +30,58 @@ extension StoreEngine {
 }
 
 extension AppDatabase {
+    /// See ``TestStore/storedMemberships()``.
+    func storedMemberships() throws -> [String] {
+        try TestStore(engine: self, database: nil).storedMemberships()
+    }
+
+    /// See ``TestStore/expectedMemberships()``.
+    func expectedMemberships() throws -> [String] {
+        try TestStore(engine: self, database: nil).expectedMemberships()
+    }
+}
+
+extension TestStore {
     /// The membership rows as stored, for comparison with `expectedMemberships()`.
     func storedMemberships() throws -> [String] {
-        try dbPool.read { db in
-            try ServiceMembershipRecord.fetchAll(db).map(Self.describe).sorted()
-        }
+        try rows("""
+            SELECT account_id, service_id, service_name, type_position, is_admin, is_tech, is_billing, search_text
+            FROM service_membership
+            """).map { m in
+            Self.describe(account: m["account_id"]!, service: m["service_id"]!, name: m["service_name"]!,
+                          typePosition: m["type_position"]!, flags: [m["is_admin"], m["is_tech"], m["is_billing"]].map { $0 == "1" },
+                          searchText: m["search_text"]!)
+        }.sorted()
     }
 
     /// The membership rows derived from `service` in Swift, independently of the triggers.
     func expectedMemberships() throws -> [String] {
-        try dbPool.read { db in
-            let positions = Dictionary(
-                uniqueKeysWithValues: try ServiceTypeRecord.fetchAll(db).map { ($0.code, $0.position) })
-            let names = Dictionary(
-                uniqueKeysWithValues: try AccountRecord.fetchAll(db).map { ($0.id, $0.displayName) })
-            var result: [String] = []
-            for service in try ServiceRecord.fetchAll(db) {
-                let searchText = [
-                    service.name, service.adminID, names[service.adminID]!, service.techID, names[service.techID]!,
-                    service.billingID, names[service.billingID]!,
-                ].joined(separator: "\n")
-                for holder in Set([service.adminID, service.techID, service.billingID]) {
-                    result.append(Self.describe(ServiceMembershipRecord(
-                        accountID: holder, serviceID: service.id!, serviceName: service.name,
-                        typePosition: positions[service.type]!,
-                        isAdmin: service.adminID == holder, isTech: service.techID == holder,
-                        isBilling: service.billingID == holder, searchText: storeFolded(searchText))))
-                }
+        let positions = Dictionary(uniqueKeysWithValues: try rows("SELECT code, position FROM service_type").map {
+            ($0["code"]!, $0["position"]!)
+        })
+        let names = Dictionary(uniqueKeysWithValues: try rows("SELECT id, display_name FROM account").map {
+            ($0["id"]!, $0["display_name"]!)
+        })
+        var result: [String] = []
+        for service in try rows("SELECT id, name, type, admin_id, tech_id, billing_id FROM service") {
+            let holders = [service["admin_id"]!, service["tech_id"]!, service["billing_id"]!]
+            let searchText = ([service["name"]!] + holders.flatMap { [$0, names[$0]!] }).joined(separator: "\n")
+            for holder in Set(holders) {
+                result.append(Self.describe(
+                    account: holder, service: service["id"]!, name: service["name"]!,
+                    typePosition: positions[service["type"]!]!, flags: holders.map { $0 == holder },
+                    searchText: storeFolded(searchText)))
             }
-            return result.sorted()
         }
+        return result.sorted()
     }
 
-    private static func describe(_ m: ServiceMembershipRecord) -> String {
-        "\(m.accountID) \(m.serviceID) \(m.serviceName) \(m.typePosition) "
-            + "\(m.isAdmin ? "A" : "-")\(m.isTech ? "T" : "-")\(m.isBilling ? "B" : "-")"
-            + " \(m.searchText.replacingOccurrences(of: "\n", with: "|"))"
+    /// One membership row: account, service, name, type position, roles (A, T, B) and search text.
+    private static func describe(
+        account: String, service: String, name: String, typePosition: String, flags: [Bool], searchText: String
+    ) -> String {
+        let roles = zip(["A", "T", "B"], flags).map { $1 ? $0 : "-" }.joined()
+        return "\(account) \(service) \(name) \(typePosition) \(roles) \(searchText.replacingOccurrences(of: "\n", with: "|"))"
     }
 }
 

@@ -37,11 +37,12 @@ final class TestStore {
     }
 
     /// The text columns of `sql`'s rows (`$1`, `$2` parameters, read on both engines).
-    func rows(_ sql: String, _ parameters: [Int64] = []) throws -> [[String: String]] {
+    func rows(_ sql: String, _ parameters: [any TestParameter] = []) throws -> [[String: String]] {
+        let statement = SharedStatement(sql: sql, values: parameters.map(\.sharedValue))
         switch engine {
         case let sqlite as AppDatabase:
             return try sqlite.dbPool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(parameters)).map { row in
+                try Row.fetchAll(db, sql: sql, arguments: statement.arguments).map { row in
                     Dictionary(uniqueKeysWithValues: row.columnNames.map { name in
                         let value: DatabaseValue = row[name]
                         return (name, String.fromDatabaseValue(value) ?? Int64.fromDatabaseValue(value).map(String.init) ?? "")
@@ -50,13 +51,42 @@ final class TestStore {
             }
         case let postgres as PostgresStore:
             return try postgres.read { connection in
-                try connection.query(sql, parameters).map { row in
+                try connection.query(sql, statement.parameters).map { row in
                     Dictionary(uniqueKeysWithValues: row.names.map { ($0, row[$0] ?? "") })
                 }
             }
         default:
             Issue.record("unknown engine \(type(of: engine))")
             return []
+        }
+    }
+
+    /// Runs `sql` (`$1`, `$2` parameters) in a write transaction of its own on both engines;
+    /// answers how many rows it changed. Throws the engine's own error.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [any TestParameter] = []) throws -> Int {
+        let statement = SharedStatement(sql: sql, values: parameters.map(\.sharedValue))
+        switch engine {
+        case let sqlite as AppDatabase:
+            return try sqlite.dbPool.write { db in
+                try db.execute(sql: sql, arguments: statement.arguments)
+                return db.changesCount
+            }
+        case let postgres as PostgresStore:
+            return try postgres.write { connection in try connection.count(sql, statement.parameters) }
+        default:
+            Issue.record("unknown engine \(type(of: engine))")
+            return 0
+        }
+    }
+
+    /// Whether `error` is the engine refusing a row by a constraint of its schema (NOT NULL,
+    /// CHECK, foreign key, unique).
+    func isConstraintViolation(_ error: any Error) -> Bool {
+        switch error {
+        case let error as DatabaseError: engine is AppDatabase && error.resultCode == .SQLITE_CONSTRAINT
+        case let error as PostgresError: engine is PostgresStore && error.sqlState?.hasPrefix("23") == true
+        default: false
         }
     }
 
@@ -73,6 +103,19 @@ final class TestStore {
             Issue.record("unknown engine \(type(of: engine))")
         }
     }
+}
+
+/// A parameter of ``TestStore``'s raw statements.
+protocol TestParameter {
+    var sharedValue: SharedStatement.Value { get }
+}
+
+extension Int64: TestParameter {
+    var sharedValue: SharedStatement.Value { .int(self) }
+}
+
+extension String: TestParameter {
+    var sharedValue: SharedStatement.Value { .text(self) }
 }
 
 /// One database of its own on the test cluster, dropped when released.
