@@ -7,10 +7,11 @@ import HTTPCore
 /// `items`, `minItems`, `maxItems`, `uniqueItems`, `minimum`, `maximum`, `minLength`,
 /// `maxLength`, `pattern`, `oneOf`, `format: date-time`); any other keyword fails the check, so
 /// the document cannot grow one that this silently ignores.
-struct OpenAPIContract {
+struct OpenAPIContract: @unchecked Sendable {
     static let shared = try! OpenAPIContract(
         contentsOf: TestApp.packageRoot.appendingPathComponent("docs/openapi.json"))
 
+    /// Read once, never changed: shared by the tests running at once.
     let document: [String: Any]
 
     init(contentsOf url: URL) throws {
