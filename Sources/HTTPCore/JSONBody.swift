@@ -47,9 +47,17 @@ public struct JSONBody {
     public enum Kind: Equatable, Sendable {
         case string, integer, boolean
         case stringArray
+        case integerArray
+        /// A nested object, checked with its own declaration (``object(_:)``, ``validate(_:at:)``).
+        case object
     }
 
     public let members: [String: Any]
+
+    /// An object's members, such as a nested object's (``object(_:)``).
+    public init(members: [String: Any]) {
+        self.members = members
+    }
 
     /// Reads `request`'s body; `limit` in bytes.
     public static func read(_ request: HTTPRequest, limit: Int) -> Result<JSONBody, Failure> {
@@ -65,21 +73,39 @@ public struct JSONBody {
 
     /// Checks the members against the operation's declaration: name → (kind, required). Every
     /// problem is reported at once, in the order of the names.
-    public func validate(_ declaration: [String: (kind: Kind, required: Bool)]) -> [InvalidMember] {
+    /// `at`: the pointer of this object in the whole body (`/selection`), empty for the top.
+    public func validate(_ declaration: [String: (kind: Kind, required: Bool)], at prefix: String = "") -> [InvalidMember] {
         var problems: [InvalidMember] = []
         for name in members.keys.sorted() where declaration[name] == nil {
-            problems.append(InvalidMember(pointer: Self.pointer(name), reason: .unknown))
+            problems.append(InvalidMember(pointer: prefix + Self.pointer(name), reason: .unknown))
         }
         for (name, member) in declaration.sorted(by: { $0.key < $1.key }) {
             guard let value = members[name], !(value is NSNull) else {
-                if member.required { problems.append(InvalidMember(pointer: Self.pointer(name), reason: .missing)) }
+                if member.required { problems.append(InvalidMember(pointer: prefix + Self.pointer(name), reason: .missing)) }
                 continue
             }
             if !Self.has(value, kind: member.kind) {
-                problems.append(InvalidMember(pointer: Self.pointer(name), reason: .wrongKind(expected: member.kind)))
+                problems.append(InvalidMember(pointer: prefix + Self.pointer(name), reason: .wrongKind(expected: member.kind)))
             }
         }
         return problems
+    }
+
+    /// A nested object member, to validate with its own declaration.
+    public func object(_ name: String) -> JSONBody? {
+        (members[name] as? [String: Any]).map(JSONBody.init(members:))
+    }
+
+    public func integers(_ name: String) -> [Int]? {
+        guard let values = members[name] as? [Any] else { return nil }
+        var result: [Int] = []
+        for value in values {
+            guard let number = value as? NSNumber, !Self.isBoolean(number), let integer = Int(exactly: number.doubleValue) else {
+                return nil
+            }
+            result.append(integer)
+        }
+        return result
     }
 
     public func string(_ name: String) -> String? { members[name] as? String }
@@ -107,6 +133,8 @@ public struct JSONBody {
         switch kind {
         case .string: return value is String
         case .stringArray: return (value as? [Any])?.allSatisfy { $0 is String } ?? false
+        case .integerArray: return (value as? [Any])?.allSatisfy { has($0, kind: .integer) } ?? false
+        case .object: return value is [String: Any]
         case .boolean: return (value as? NSNumber).map(isBoolean) ?? false
         case .integer:
             guard let number = value as? NSNumber, !isBoolean(number) else { return false }

@@ -38,6 +38,11 @@ public struct AppConfiguration: Sendable {
     public var demoMailboxDirectory: String?
     /// Turns on `/bench/bytes`, the benchmark's trivial route (bench/run); off in production.
     public var benchRoutes: Bool
+    /// The OpenAPI document served at `/api/v1/openapi.json`; nil: `docs/openapi.json` beside
+    /// the templates' folder.
+    public var apiDocumentPath: String? = nil
+    /// Calls per API token (docs/DECISIONS.md "The JSON API").
+    public var apiRateLimit: APIRateLimit = .standard
 
     public init(
         databaseLocation: String,

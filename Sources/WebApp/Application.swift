@@ -27,6 +27,8 @@ public final class Application: HTTPResponder {
     /// Bounds how many sign-ins hash a password at once, so page requests keep their cores.
     let hashingSlots: HashingSlots
     private let router: Router
+    /// The JSON API's description and per-token throttle (`API/`).
+    let api: APIResources
     let metrics = AppMetrics()
 
     /// Opens (and migrates) the store the configuration names: a SQLite file, or PostgreSQL
@@ -60,10 +62,12 @@ public final class Application: HTTPResponder {
         self.unknownAccountHash = try PasswordHasher.hash(Secret.generate())
         self.hashingSlots = HashingSlots(count: configuration.passwordHashingSlots, wait: configuration.passwordSlotWait)
         self.router = Self.makeRouter()
+        self.api = try APIResources(configuration: configuration)
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        metrics.measure(route: router.routeLabel(path: request.rawPath)) { respondMeasured(to: request) }
+        if Self.isAPIPath(request.rawPath) { return respondToAPI(request) }
+        return metrics.measure(route: router.routeLabel(path: request.rawPath)) { respondMeasured(to: request) }
     }
 
     private func respondMeasured(to request: HTTPRequest) -> HTTPResponse {

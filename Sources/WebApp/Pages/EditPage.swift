@@ -7,16 +7,6 @@ import Localization
 /// The edit page of one service: who holds each role, and a field for each role the signed-in
 /// account may change. The server applies the same rules on every POST as the page shows.
 extension Application {
-    /// What the page needs to know about the service, read fresh for every request.
-    struct EditState {
-        let serviceID: Int64
-        let name: String
-        let type: ServiceType
-        let facts: ServiceFacts
-        let changeable: Set<Role>
-        var holders: RoleHolders { facts.holders }
-    }
-
     func showEditPage(_ context: RequestContext) throws -> HTTPResponse {
         guard let account = context.visitor.account else { return redirectToSignIn(context) }
         let state = try editState(context, account: account)
@@ -59,24 +49,19 @@ extension Application {
             formError = strings(context)["edit_error_nothing"]
         }
         // The same check as the store's, which runs it again inside its transaction.
-        if case .failure(let problems) = ChangeRules.check(requester: account.id, changes: wanted, service: state.facts) {
-            // Answers about other accounts are counted, and past the throttle withheld.
-            if ChangeRules.revealsOtherAccounts(problems, requester: account.id, holders: state.holders) {
-                let throttle = RequestPolicy.lookupThrottle
-                let recent = try database.recentLookups(by: account.id, since: context.now.addingTimeInterval(-throttle.window))
-                if let wait = throttle.waitTime(
-                    for: .account(account.id), failures: recent.count, latestFailure: recent.latest, now: context.now) {
-                    let minutes = max(1, Int((wait / 60).rounded(.up)))
-                    var response = editForm(
-                        context, state, me: account, typed: typed, taken: taken, fieldErrors: [:],
-                        formError: catalog.plural("edit_error_too_many_lookups", count: minutes, context.language),
-                        status: .tooManyRequests)
-                    response.headers.append(("Retry-After", String(Int(wait))))
-                    return response
-                }
-                try database.recordLookup(by: account.id, at: context.now)
-            }
-            for (role, problem) in problems.byRole where fieldErrors[role] == nil {
+        switch try checkChanges(wanted, by: account, on: state, now: context.now) {
+        case .allowed:
+            break
+        case .lookupsWithheld(let wait):
+            let minutes = max(1, Int((wait / 60).rounded(.up)))
+            var response = editForm(
+                context, state, me: account, typed: typed, taken: taken, fieldErrors: [:],
+                formError: catalog.plural("edit_error_too_many_lookups", count: minutes, context.language),
+                status: .tooManyRequests)
+            response.headers.append(("Retry-After", String(Int(wait))))
+            return response
+        case .refused(let problems):
+            for (role, problem) in problems where fieldErrors[role] == nil {
                 fieldErrors[role] = message(for: problem, context)
             }
         }
@@ -84,19 +69,13 @@ extension Application {
             return editForm(context, state, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors, formError: formError)
         }
         do {
-            try database.createRequests(
-                onService: state.serviceID, by: account.id, changes: wanted, expectedHolders: state.holders,
-                now: context.now, expiresAfter: configuration.requestLifetime, limits: configuration.creationLimits)
-        } catch let error as RequestError {
-            let fresh = try editState(context, account: account, wanted: Set(wanted.values))
-            switch error {
-            case .openRequestExists(let role, let id):
-                fieldErrors[role] = message(for: .openRequest(id: id), context)
-            case .paymentBlocked(let ids):
-                fieldErrors[.billing] = message(for: .paymentBlocked(ids.compactMap { fresh.facts.accounts[$0] }), context)
-            case .unknownAccount(let id):
-                for (role, wantedID) in wanted where wantedID == id {
-                    fieldErrors[role] = message(for: .unknownAccount, context)
+            try createChanges(wanted, by: account, on: state, now: context.now)
+        } catch let failure as CreationFailure {
+            let fresh = failure.state
+            switch failure.reason {
+            case .refused(let problems):
+                for (role, problem) in problems {
+                    fieldErrors[role] = message(for: problem, context)
                 }
             case .tooManyRequests(let refusal):
                 var response = editForm(
@@ -104,7 +83,7 @@ extension Application {
                     formError: tooManyRequestsMessage(refusal, fresh, context), status: .tooManyRequests)
                 response.headers.append(("Retry-After", String(Int(refusal.retryAfter))))
                 return response
-            default:
+            case .rulesChanged:
                 formError = strings(context)["edit_error_rules_changed"]
             }
             return editForm(context, fresh, me: account, typed: typed, taken: taken, fieldErrors: fieldErrors, formError: formError)
@@ -113,38 +92,41 @@ extension Application {
     }
 
     private func tooManyRequestsMessage(_ refusal: CreationRefusal, _ state: EditState, _ context: RequestContext) -> String {
+        tooManyRequestsMessage(refusal, state, context.language)
+    }
+
+    /// Why the store refused a new request for now: the asker's limits, or the new contact's.
+    func tooManyRequestsMessage(_ refusal: CreationRefusal, _ state: EditState, _ language: Language) -> String {
         let minutes = max(1, Int((refusal.retryAfter / 60).rounded(.up)))
         switch refusal {
         case .tooManyRequests:
-            return catalog.plural("edit_error_too_many_requests", count: minutes, context.language)
+            return catalog.plural("edit_error_too_many_requests", count: minutes, language)
         case .tooManyForTarget(let target, _):
             return catalog.string(
-                "edit_error_too_many_for_target", context.language,
+                "edit_error_too_many_for_target", language,
                 .string(state.facts.accounts[target]?.nameWithID ?? target.rawValue))
         }
     }
 
     private func message(for problem: ChangeRules.Problem, _ context: RequestContext) -> String {
+        message(for: problem, context.language)
+    }
+
+    /// A rule's refusal of one role, as the edit page and the API word it.
+    func message(for problem: ChangeRules.Problem, _ language: Language) -> String {
         switch problem {
-        case .notAllowed: strings(context)["edit_error_not_allowed"]
-        case .noChange: strings(context)["edit_error_no_change"]
-        case .unknownAccount: strings(context)["edit_error_unknown_account"]
-        case .openRequest: strings(context)["edit_error_open_request"]
+        case .notAllowed: catalog.string("edit_error_not_allowed", language)
+        case .noChange: catalog.string("edit_error_no_change", language)
+        case .unknownAccount: catalog.string("edit_error_unknown_account", language)
+        case .openRequest: catalog.string("edit_error_open_request", language)
         case .paymentBlocked(let blockers):
-            catalog.string("edit_error_payment", context.language, .string(blockers.map(\.nameWithID).joined(separator: ", ")))
+            catalog.string("edit_error_payment", language, .string(blockers.map(\.nameWithID).joined(separator: ", ")))
         }
     }
 
-    /// The service as the account may see it; a service it holds no role on does not exist for it.
+    /// The service of the page's address as the account may see it.
     private func editState(_ context: RequestContext, account: Account, wanted: Set<CustomerID> = []) throws -> EditState {
-        guard let serviceID = context.pathID,
-              let service = try database.roleHolders(ofService: serviceID),
-              !service.holders.roles(of: account.id).isEmpty,
-              let facts = try database.serviceFacts(ofService: serviceID, wanted: wanted, now: context.now)
-        else { throw WebError.notFound }
-        return EditState(
-            serviceID: serviceID, name: service.name, type: service.type, facts: facts,
-            changeable: ChangeRules.changeableRoles(of: account.id, holders: facts.holders))
+        try editState(serviceID: context.pathID, account: account, wanted: wanted, now: context.now)
     }
 
     private func editForm(

@@ -121,7 +121,7 @@ extension Application {
         } catch let error as RequestError {
             if error == .notFound { throw WebError.notFound }
             let request = try loadRequest(context, account: account)
-            let (message, status, retryAfter) = explain(error, context: context)
+            let (message, status, retryAfter) = explain(error, context.language)
             var response = requestPage(
                 context, request, me: account, code: code,
                 codeError: error == .wrongCode ? message : nil,
@@ -132,17 +132,19 @@ extension Application {
         }
     }
 
-    private func explain(_ error: RequestError, context: RequestContext) -> (String, HTTPStatus, Int?) {
-        let strings = strings(context)
+    /// What a refused action on a request tells the person, with its status and the seconds to
+    /// wait: the request page and the API say the same.
+    func explain(_ error: RequestError, _ language: Language) -> (String, HTTPStatus, Int?) {
+        let strings = Strings(catalog: catalog, language: language)
         switch error {
         case .wrongCode:
             return (strings["request_error_wrong_code"], .unprocessableContent, nil)
         case .tooManyWrongCodes(let wait):
             let seconds = Int(wait.rounded(.up))
-            return (catalog.plural("request_error_too_many", count: seconds, context.language), .tooManyRequests, seconds)
+            return (catalog.plural("request_error_too_many", count: seconds, language), .tooManyRequests, seconds)
         case .resendTooSoon(let wait):
             let seconds = Int(wait.rounded(.up))
-            return (catalog.plural("request_error_resend_too_soon", count: seconds, context.language), .tooManyRequests, seconds)
+            return (catalog.plural("request_error_resend_too_soon", count: seconds, language), .tooManyRequests, seconds)
         case .refused(.notAConfirmer):
             return (strings["request_error_not_confirmer"], .forbidden, nil)
         case .refused(.notTheRequester):

@@ -2,9 +2,11 @@ import HTTPCore
 
 /// Maps a method and a decoded path to a handler. A pattern is a path whose segments are
 /// literals or `:id`, a positive integer handed to the handler; a path known under another
-/// method answers 405 with the methods it does allow.
-struct Router: Sendable {
-    typealias Handler = @Sendable (Application, RequestContext) throws -> HTTPResponse
+/// method answers 405 with the methods it does allow. The pages' router hands a handler the
+/// page's ``RequestContext``; the API's (`APIRoutes.swift`) its own ``APIContext``.
+typealias Router = PathRouter<@Sendable (Application, RequestContext) throws -> HTTPResponse>
+
+struct PathRouter<Handler: Sendable>: Sendable {
 
     enum Match {
         case found(Handler, id: Int64?)
@@ -19,7 +21,7 @@ struct Router: Sendable {
 
     private var routes: [Route] = []
 
-    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: false)
         if let index = routes.firstIndex(where: { $0.segments == segments }) {
             routes[index].handlers[method] = handler
