@@ -14,7 +14,7 @@ struct ContactsAdmin: ParsableCommand {
             + "Options of deliver-mail and expire-requests may also come from CONTACTS_* variables or --config FILE (docs/CONFIGURATION.md).",
         subcommands: [
             Migrate.self, DemoData.self, AddAccount.self, SetPassword.self, SetPayment.self, AddService.self, SetOwner.self,
-            DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self, Backup.self, OutboxCommand.self, CreateToken.self,
+            DeliverMail.self, ExpireRequests.self, Purge.self, BenchData.self, Backup.self, OutboxCommand.self, CreateToken.self, CopyCommand.self,
         ])
 }
 
