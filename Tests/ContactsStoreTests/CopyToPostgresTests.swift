@@ -7,9 +7,11 @@ import Testing
 /// through every named operation, and a database that holds data already is refused.
 @Suite struct CopyToPostgresTests {
     @Test func aCopiedInstallationReadsTheSameOnPostgreSQL() throws {
-        guard let world = try EngineRequestWorld.make(.sqlite), let target = try StoreEngineKind.postgresql.makeStore(),
-              let sqlite = world.engine as? AppDatabase, let postgres = target.engine as? PostgresStore
-        else { return }
+        // Without PostgreSQL outside CI, nothing to copy into (under CI makeStore fails instead).
+        guard let target = try StoreEngineKind.postgresql.makeStore() else { return }
+        let world = try #require(try EngineRequestWorld.make(.sqlite))
+        let sqlite = try #require(world.engine as? AppDatabase)
+        let postgres = try #require(target.engine as? PostgresStore)
         // A request, one accepted confirmation, a token, an owner, a session: rows of every kind.
         let request = try world.submitOne(by: world.admin, [.technical: world.newcomer])
         try world.engine.perform(.accept(by: world.admin, code: try #require(request.codes[world.admin])), on: request.id, now: now)

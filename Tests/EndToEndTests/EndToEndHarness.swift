@@ -89,17 +89,7 @@ enum DemoDatabase {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             atexit { try? FileManager.default.removeItem(at: DemoDatabase.directory) }
             let database = directory.appendingPathComponent("contacts.sqlite").path
-            let admin = try EndToEndPaths.binary("contacts-admin")
-            try runTool(admin, ["migrate", "--database", database], in: directory)
-            let signIns = try runTool(admin, ["demo-data", "--database", database, "--big-account-services", "500"], in: directory)
-            for account in TestAccount.all {
-                try runTool(admin, ["add-account", "--database", database, "--id", account.id, "--name", account.name,
-                                    "--email", account.email, "--language", account.language, "--password", account.password],
-                            in: directory)
-            }
-            try runTool(admin, ["add-service", "--database", database, "--name", TestAccount.serviceName, "--type", "domain",
-                                "--admin", TestAccount.ewa.id, "--tech", TestAccount.enzo.id, "--billing", TestAccount.ewa.id],
-                        in: directory)
+            let signIns = try load(into: database, in: directory)
             return .success(Made(path: database, signIns: signIns))
         } catch let error as EndToEndError {
             return .failure(error)
@@ -110,6 +100,25 @@ enum DemoDatabase {
 
     static func get() throws -> Made {
         try made.get()
+    }
+
+    /// Fills `database` (a SQLite file or a PostgreSQL URL) with the real `contacts-admin`: the
+    /// demo data (a 500-service reseller), the ``TestAccount``s and their service. Returns what
+    /// `demo-data` printed.
+    @discardableResult
+    static func load(into database: String, in directory: URL) throws -> String {
+        let admin = try EndToEndPaths.binary("contacts-admin")
+        try runTool(admin, ["migrate", "--database", database], in: directory)
+        let signIns = try runTool(admin, ["demo-data", "--database", database, "--big-account-services", "500"], in: directory)
+        for account in TestAccount.all {
+            try runTool(admin, ["add-account", "--database", database, "--id", account.id, "--name", account.name,
+                                "--email", account.email, "--language", account.language, "--password", account.password],
+                        in: directory)
+        }
+        try runTool(admin, ["add-service", "--database", database, "--name", TestAccount.serviceName, "--type", "domain",
+                            "--admin", TestAccount.ewa.id, "--tech", TestAccount.enzo.id, "--billing", TestAccount.ewa.id],
+                    in: directory)
+        return signIns
     }
 
     /// The password `demo-data` printed for a demo account.
@@ -155,17 +164,7 @@ enum PostgresDemoDatabase {
             guard let base = EndToEndEngine.postgresURL else { throw EndToEndError("CONTACTS_TEST_POSTGRES_URL is not set") }
             let directory = FileManager.default.temporaryDirectory
             try psql(base, "DROP DATABASE IF EXISTS \(name)", "CREATE DATABASE \(name)")
-            let url = url(base, database: name)
-            let admin = try EndToEndPaths.binary("contacts-admin")
-            try runTool(admin, ["demo-data", "--database", url, "--big-account-services", "500"], in: directory)
-            for account in TestAccount.all {
-                try runTool(admin, ["add-account", "--database", url, "--id", account.id, "--name", account.name,
-                                    "--email", account.email, "--language", account.language, "--password", account.password],
-                            in: directory)
-            }
-            try runTool(admin, ["add-service", "--database", url, "--name", TestAccount.serviceName, "--type", "domain",
-                                "--admin", TestAccount.ewa.id, "--tech", TestAccount.enzo.id, "--billing", TestAccount.ewa.id],
-                        in: directory)
+            try DemoDatabase.load(into: url(base, database: name), in: directory)
             return .success(name)
         } catch let error as EndToEndError {
             return .failure(error)

@@ -56,11 +56,7 @@ extension PostgresStore {
     public func createAPIToken(
         for account: CustomerID, name: String, scope: APITokenScope, days: Int?, digest: String, now: Date
     ) throws -> APITokenInfo {
-        try sharedWrite { transaction in
-            // Counted under the account's lock: two forms at once cannot pass the limit together.
-            try transaction.lockCreationLimits(of: [account])
-            return try transaction.createAPIToken(for: account, name: name, scope: scope, days: days, digest: digest, now: now)
-        }
+        try sharedWrite { try $0.createAPIToken(for: account, name: name, scope: scope, days: days, digest: digest, now: now) }
     }
 
     public func apiTokens(of account: CustomerID) throws -> [APITokenInfo] {
@@ -87,6 +83,9 @@ extension StoreTransaction where Self: RequestTransaction {
         for account: CustomerID, name: String, scope: APITokenScope, days: Int?, digest: String, now: Date
     ) throws -> APITokenInfo {
         guard try !accounts([account]).isEmpty else { throw StoreError.unknownAccount }
+        // Counted under the account's lock (PostgreSQL; SQLite's single writer is one already):
+        // two forms sent at once on two hosts cannot pass the limit together.
+        try lockCreationLimits(of: [account])
         let usable = try rows(SharedStatement(
             sql: "SELECT count(*) AS n FROM api_token WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2",
             values: [.text(account.rawValue), .date(now)]))[0].int("n")
